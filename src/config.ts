@@ -1,0 +1,79 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ValidationError } from './errors.ts';
+
+/** Where something listens: host and port, parsed from "host:port". */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  http: Endpoint;
+  sip: Endpoint;
+  rtpPorts: { min: number; max: number };
+  smtpUrl: string | undefined;
+  orgName: string;
+  logLevel: string;
+}
+
+const DEFAULTS: Record<string, string> = {
+  DIALBRIDGE_DATA_DIR: './data',
+  DIALBRIDGE_HTTP: '127.0.0.1:8080',
+  DIALBRIDGE_SIP: '0.0.0.0:5060',
+  DIALBRIDGE_RTP_PORTS: '20000-29999',
+  DIALBRIDGE_ORG: 'default',
+  DIALBRIDGE_LOG_LEVEL: 'info',
+};
+
+export function parseEndpoint(field: string, value: string): Endpoint {
+  const m = /^(.*):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !m[1] || port > 65535) {
+    throw new ValidationError(field, 'must be host:port with a port from 0 to 65535', value);
+  }
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+export function parsePortRange(field: string, value: string): { min: number; max: number } {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min < 1024 || max > 65535 || min > max || (max - min + 1) < 2) {
+    throw new ValidationError(field, 'must be a range min-max within 1024-65535 holding at least 2 ports', value);
+  }
+  return { min, max };
+}
+
+/**
+ * Reads configuration from the environment, optionally layered over a JSON file
+ * named by DIALBRIDGE_CONFIG (keys are the environment variable names).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let file: Record<string, string> = {};
+  const path = env.DIALBRIDGE_CONFIG;
+  if (path) {
+    if (!existsSync(path)) throw new ValidationError('DIALBRIDGE_CONFIG', 'must name an existing JSON file', path);
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+    } catch (err) {
+      throw new ValidationError('DIALBRIDGE_CONFIG', `must be valid JSON (${(err as Error).message})`, path);
+    }
+  }
+  const get = (k: string): string | undefined => {
+    const v = env[k] ?? file[k] ?? DEFAULTS[k];
+    return v === '' ? undefined : v;
+  };
+  return {
+    dataDir: resolve(get('DIALBRIDGE_DATA_DIR')!),
+    databaseUrl: get('DATABASE_URL'),
+    http: parseEndpoint('DIALBRIDGE_HTTP', get('DIALBRIDGE_HTTP')!),
+    sip: parseEndpoint('DIALBRIDGE_SIP', get('DIALBRIDGE_SIP')!),
+    rtpPorts: parsePortRange('DIALBRIDGE_RTP_PORTS', get('DIALBRIDGE_RTP_PORTS')!),
+    smtpUrl: get('DIALBRIDGE_SMTP_URL'),
+    orgName: get('DIALBRIDGE_ORG')!,
+    logLevel: get('DIALBRIDGE_LOG_LEVEL')!,
+  };
+}

@@ -1,0 +1,135 @@
+import type { Db } from './db.ts';
+
+/**
+ * Versioned schema. Append new entries; never edit one that has shipped.
+ * Applied in order at start, each in its own transaction, under an advisory
+ * lock so several nodes starting against one PostgreSQL do not race.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'admin plane',
+    sql: `
+create table organizations (
+  id text primary key,
+  name text not null unique,
+  domain text,
+  created_at timestamptz not null default now()
+);
+create table org_settings (
+  org_id text primary key references organizations(id) on delete cascade,
+  settings jsonb not null default '{}'
+);
+create table bridges (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  name text not null,
+  region text,
+  is_default boolean not null default false,
+  default_service_number text,
+  created_at timestamptz not null default now(),
+  unique (org_id, name)
+);
+create unique index bridges_one_default on bridges (org_id) where is_default;
+create table service_numbers (
+  number text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  bridge_id text references bridges(id) on delete set null,
+  type text not null check (type in ('Toll', 'TollFree')),
+  city text not null,
+  country text,
+  shared boolean not null default false,
+  primary_language text not null,
+  secondary_languages jsonb not null default '[]',
+  created_at timestamptz not null default now()
+);
+create index service_numbers_bridge on service_numbers (bridge_id);
+alter table bridges add constraint bridges_default_number
+  foreign key (default_service_number) references service_numbers(number);
+create table users (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  upn text not null unique,
+  display_name text not null,
+  usage_location text,
+  email text not null,
+  sip_address text not null,
+  licenses jsonb not null default '[]',
+  provider text not null default 'None' check (provider in ('None', 'BuiltIn', 'ThirdParty')),
+  conference_id text unique,
+  pin_hash text,
+  bridge_id text references bridges(id),
+  service_number text references service_numbers(number),
+  toll_free_service_number text references service_numbers(number),
+  allow_pstn_only_meetings boolean not null default false,
+  allow_toll_free_dial_in boolean not null default true,
+  created_at timestamptz not null default now()
+);
+create index users_org_name on users (org_id, display_name);
+create table conference_ids (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  kind text not null check (kind in ('static', 'meeting')),
+  owner_id text not null,
+  state text not null check (state in ('active', 'quarantined')),
+  released_at timestamptz
+);
+create table user_acp (
+  user_id text primary key references users(id) on delete cascade,
+  name text not null,
+  domain text,
+  toll_number text not null,
+  toll_free_numbers jsonb not null default '[]',
+  participant_passcode text not null,
+  url text
+);
+create table api_tokens (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  name text not null,
+  hash text not null unique,
+  created_at timestamptz not null default now(),
+  last_used_at timestamptz,
+  revoked_at timestamptz
+);
+create table audit_log (
+  id bigserial primary key,
+  org_id text not null,
+  at timestamptz not null default now(),
+  actor text not null,
+  action text not null,
+  target text,
+  field text,
+  old_value text,
+  new_value text
+);
+create index audit_log_org_at on audit_log (org_id, id desc);
+`,
+  },
+];
+
+export async function migrate(db: Db): Promise<number> {
+  await db.query(`create table if not exists schema_migrations (
+    version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+  let applied = 0;
+  for (const m of MIGRATIONS) {
+    const done = await db.tx(async (q) => {
+      await q.query('select pg_advisory_xact_lock(720341)');
+      const rows = await q.query('select 1 from schema_migrations where version = $1', [m.version]);
+      if (rows.length) return false;
+      for (const stmt of splitStatements(m.sql)) await q.query(stmt);
+      await q.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+      return true;
+    });
+    if (done) applied++;
+  }
+  return applied;
+}
+
+/** Extended-protocol queries take one statement each; ours never contain ';' inside literals. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
