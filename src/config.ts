@@ -17,6 +17,8 @@ export interface Config {
   smtpUrl: string | undefined;
   orgName: string;
   logLevel: string;
+  /** Days a released conference ID waits before it can be handed out again. */
+  quarantineDays: number;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -26,6 +28,7 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_RTP_PORTS: '20000-29999',
   DIALBRIDGE_ORG: 'default',
   DIALBRIDGE_LOG_LEVEL: 'info',
+  DIALBRIDGE_ID_QUARANTINE_DAYS: '90',
 };
 
 export function parseEndpoint(field: string, value: string): Endpoint {
@@ -45,6 +48,12 @@ export function parsePortRange(field: string, value: string): { min: number; max
     throw new ValidationError(field, 'must be a range min-max within 1024-65535 holding at least 2 ports', value);
   }
   return { min, max };
+}
+
+function parseDays(field: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 3650) throw new ValidationError(field, 'must be a whole number of days from 0 to 3650', value);
+  return n;
 }
 
 /**
@@ -75,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: get('DIALBRIDGE_SMTP_URL'),
     orgName: get('DIALBRIDGE_ORG')!,
     logLevel: get('DIALBRIDGE_LOG_LEVEL')!,
+    quarantineDays: parseDays('DIALBRIDGE_ID_QUARANTINE_DAYS', get('DIALBRIDGE_ID_QUARANTINE_DAYS')!),
   };
 }

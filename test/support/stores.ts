@@ -14,15 +14,7 @@ export type StoreKind = (typeof STORES)[number];
  */
 export async function freshStore(kind: StoreKind): Promise<Db> {
   if (kind === 'pglite') return openStore({});
-  const base = inject('postgresUrl');
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return openStore({ databaseUrl: url.toString() });
+  return openStore({ databaseUrl: await freshDatabaseUrl() });
 }
 
 /** Empties every table but the migration record: much faster than a new store per test. */
@@ -31,4 +23,17 @@ export async function emptyStore(db: Db): Promise<void> {
     `select tablename from pg_tables where schemaname = 'public' and tablename <> 'schema_migrations'`,
   );
   await db.query(`truncate ${rows.map((r) => r.tablename).join(', ')} cascade`);
+}
+
+/** A new, empty database on the test PostgreSQL server, as a URL. */
+export async function freshDatabaseUrl(): Promise<string> {
+  const base = inject('postgresUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

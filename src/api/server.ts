@@ -1,0 +1,123 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from '../log.ts';
+import type { AdminService } from '../admin/service.ts';
+import type { Actor } from '../admin/context.ts';
+import { DomainError } from '../errors.ts';
+import type { Metrics } from './metrics.ts';
+import { presentedToken, refuse } from './auth.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
+import { registerDirectoryRoutes } from './routes/directory.ts';
+import { registerNumberRoutes } from './routes/numbers.ts';
+
+export interface ApiDeps {
+  admin: AdminService;
+  log: Logger;
+  metrics: Metrics;
+  /** The actor a token stands for, or undefined for a bad token. */
+  authenticate(token: string): Promise<Actor | undefined>;
+  isReady(): boolean;
+  version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+const STATUS: Record<DomainError['code'], number> = {
+  validation: 400,
+  not_found: 404,
+  conflict: 409,
+  unauthorized: 401,
+  forbidden: 403,
+};
+
+/** Routes anyone may reach; everything else needs an administrator token. */
+const PUBLIC = new Set(['/healthz']);
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
+
+  // Route schemas document the API; the domain validates, so every face gives
+  // the same error naming the field and the rule.
+  app.setValidatorCompiler(() => () => true);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'dialbridge administration API',
+        version: deps.version,
+        description:
+          'Dial-in conferencing administration: settings, users, licenses, conference IDs, PINs, bridges and numbers. ' +
+          'Field names follow the cmdlet parameters (PascalCase) so documentation for the hosted service applies. ' +
+          'Authenticate with "Authorization: Bearer <token>" (or HTTP Basic with the token as password).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: { type: 'http', scheme: 'basic' },
+        },
+      },
+      security: [{ bearer: [] }, { basic: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.decorateRequest('actor', null as unknown as Actor);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    if (PUBLIC.has(path)) return;
+    const token = presentedToken(req);
+    if (!token) return refuse(reply, 'An administrator token is required (Authorization: Bearer <token>).');
+    const actor = await deps.authenticate(token);
+    if (!actor) {
+      deps.metrics.errors.inc({ kind: 'unauthorized' });
+      return refuse(reply, 'The token is not valid or has been revoked.');
+    }
+    req.actor = actor;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: reply.statusCode });
+    deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof DomainError) {
+      deps.metrics.errors.inc({ kind: err.code });
+      return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message, field: err.field } });
+    }
+    const e = err as { statusCode?: number; message: string };
+    if (e.statusCode && e.statusCode < 500) {
+      deps.metrics.errors.inc({ kind: 'validation' });
+      return reply.code(e.statusCode).send({ error: { code: 'bad_request', message: e.message } });
+    }
+    deps.metrics.errors.inc({ kind: 'internal' });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: 'Internal error; see the service log.' } });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }),
+  );
+
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
+    deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
+  );
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_req, reply) =>
+    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAdminRoutes(app, deps.admin);
+  registerDirectoryRoutes(app, deps.admin);
+  registerNumberRoutes(app, deps.admin);
+  return app;
+}
+

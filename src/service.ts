@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { openStore } from './store/open.ts';
+import { AdminService } from './admin/service.ts';
+import { ensureOrganization } from './admin/organizations.ts';
+import { authenticate, createToken } from './admin/tokens.ts';
+import { buildApi } from './api/server.ts';
+import { createMetrics } from './api/metrics.ts';
+import type { Db } from './store/db.ts';
+
+import { VERSION } from './version.ts';
+
+/** Where the command line finds the running service and its first token. */
+export const SERVICE_FILE = 'service.json';
+export const CREDENTIALS_FILE = 'credentials.json';
+
+export interface RunningService {
+  url: string;
+  db: Db;
+  admin: AdminService;
+  /** Set only on the start that created the organization's first token. */
+  firstToken: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service: store (migrated), organization, first administrator
+ * token, HTTP API. Tests start it in-process; `npm start` runs it from bin/.
+ */
+export async function startService(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+  let ready = false;
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const { org } = await ensureOrganization(db, config.orgName);
+  const admin = new AdminService({ db, log, quarantineDays: config.quarantineDays });
+  const metrics = createMetrics();
+
+  let firstToken: string | undefined;
+  const tokens = await db.query('select 1 from api_tokens where org_id = $1 limit 1', [org.id]);
+  if (!tokens.length) {
+    firstToken = (await db.tx((q) => createToken(q, { orgId: org.id, name: 'system' }, 'admin'))).token;
+  }
+
+  const api = await buildApi({
+    admin,
+    log,
+    metrics,
+    version: VERSION,
+    isReady: () => ready,
+    authenticate: async (token) => {
+      const who = await authenticate(db, token);
+      return who && { orgId: who.orgId, name: who.name };
+    },
+  });
+  await api.listen({ host: config.http.host, port: config.http.port });
+  const addr = api.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  writeFileSync(join(config.dataDir, SERVICE_FILE), JSON.stringify({ url, pid: process.pid }, null, 2));
+  if (firstToken) {
+    // The store keeps only the token's hash; this file, readable by its owner
+    // alone, is how the local command line signs in without being told.
+    writeFileSync(join(config.dataDir, CREDENTIALS_FILE), JSON.stringify({ url, token: firstToken }, null, 2), { mode: 0o600 });
+  }
+  ready = true;
+  log.info({ url, store: db.kind, organization: org.name }, 'dialbridge ready');
+
+  return {
+    url,
+    db,
+    admin,
+    firstToken,
+    async close() {
+      ready = false;
+      await api.close();
+      await db.close();
+    },
+  };
+}
