@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORES } from './support/stores.ts';
-import { startTestService, type TestService } from './support/service.ts';
+import type { StoreKind } from '../support/stores.ts';
+import { startTestService, type TestService } from '../support/service.ts';
 
 /**
  * The seed documents' commands, pasted verbatim into the real `dialbridge`
  * command, against the running service — on both stores.
  */
-describe.each(STORES)('the seeds through the command line (%s)', (kind) => {
+export function cliSeedsSuite(kind: StoreKind): void {
+describe(`the seeds through the command line (${kind})`, () => {
   let t: TestService;
   const pinHash = async (upn: string) =>
     (await t.service.db.query<{ pin_hash: string }>('select pin_hash from users where upn = $1', [upn]))[0]?.pin_hash;
@@ -237,3 +238,4 @@ describe.each(STORES)('the seeds through the command line (%s)', (kind) => {
     expect(bad.stderr).toMatch(/not valid/);
   });
 });
+}
