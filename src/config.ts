@@ -44,15 +44,20 @@ export function parsePortRange(field: string, value: string): { min: number; max
   const m = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
   const min = Number(m?.[1]);
   const max = Number(m?.[2]);
-  if (!m || min < 1024 || max > 65535 || min > max || (max - min + 1) < 2) {
-    throw new ValidationError(field, 'must be a range min-max within 1024-65535 holding at least 2 ports', value);
+  if (!m || min < 1024 || max > 65535 || min > max || max - min + 1 < 2) {
+    throw new ValidationError(
+      field,
+      'must be a range min-max within 1024-65535 holding at least 2 ports',
+      value,
+    );
   }
   return { min, max };
 }
 
 function parseDays(field: string, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 3650) throw new ValidationError(field, 'must be a whole number of days from 0 to 3650', value);
+  if (!/^\d+$/.test(value.trim()) || n > 3650)
+    throw new ValidationError(field, 'must be a whole number of days from 0 to 3650', value);
   return n;
 }
 
@@ -64,11 +69,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let file: Record<string, string> = {};
   const path = env.DIALBRIDGE_CONFIG;
   if (path) {
-    if (!existsSync(path)) throw new ValidationError('DIALBRIDGE_CONFIG', 'must name an existing JSON file', path);
+    if (!existsSync(path))
+      throw new ValidationError('DIALBRIDGE_CONFIG', 'must name an existing JSON file', path);
     try {
       file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
     } catch (err) {
-      throw new ValidationError('DIALBRIDGE_CONFIG', `must be valid JSON (${(err as Error).message})`, path);
+      throw new ValidationError(
+        'DIALBRIDGE_CONFIG',
+        `must be valid JSON (${(err as Error).message})`,
+        path,
+      );
     }
   }
   const get = (k: string): string | undefined => {
@@ -84,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: get('DIALBRIDGE_SMTP_URL'),
     orgName: get('DIALBRIDGE_ORG')!,
     logLevel: get('DIALBRIDGE_LOG_LEVEL')!,
-    quarantineDays: parseDays('DIALBRIDGE_ID_QUARANTINE_DAYS', get('DIALBRIDGE_ID_QUARANTINE_DAYS')!),
+    quarantineDays: parseDays(
+      'DIALBRIDGE_ID_QUARANTINE_DAYS',
+      get('DIALBRIDGE_ID_QUARANTINE_DAYS')!,
+    ),
   };
 }

@@ -10,7 +10,14 @@ export function createLogger(level = 'info'): Logger {
   return pino({
     level,
     redact: {
-      paths: ['*.pin', '*.leaderPin', '*.token', '*.password', 'req.headers.authorization', 'headers.authorization'],
+      paths: [
+        '*.pin',
+        '*.leaderPin',
+        '*.token',
+        '*.password',
+        'req.headers.authorization',
+        'headers.authorization',
+      ],
       censor: '*****',
     },
   });

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const msg = err instanceof DomainError ? err.message : (err as Error).stack ?? String(err);
+  const msg = err instanceof DomainError ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`dialbridge failed to start: ${msg}\n`);
   process.exit(1);
 });

@@ -29,7 +29,10 @@ export interface RunningService {
  * Starts the service: store (migrated), organization, first administrator
  * token, HTTP API. Tests start it in-process; `npm start` runs it from bin/.
  */
-export async function startService(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+): Promise<RunningService> {
   let ready = false;
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -40,7 +43,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
   let firstToken: string | undefined;
   const tokens = await db.query('select 1 from api_tokens where org_id = $1 limit 1', [org.id]);
   if (!tokens.length) {
-    firstToken = (await db.tx((q) => createToken(q, { orgId: org.id, name: 'system' }, 'admin'))).token;
+    firstToken = (await db.tx((q) => createToken(q, { orgId: org.id, name: 'system' }, 'admin')))
+      .token;
   }
 
   const api = await buildApi({
@@ -57,14 +61,22 @@ export async function startService(config: Config, log: Logger = createLogger(co
   await api.listen({ host: config.http.host, port: config.http.port });
   const addr = api.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
-  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const host =
+    config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  writeFileSync(join(config.dataDir, SERVICE_FILE), JSON.stringify({ url, pid: process.pid }, null, 2));
+  writeFileSync(
+    join(config.dataDir, SERVICE_FILE),
+    JSON.stringify({ url, pid: process.pid }, null, 2),
+  );
   if (firstToken) {
     // The store keeps only the token's hash; this file, readable by its owner
     // alone, is how the local command line signs in without being told.
-    writeFileSync(join(config.dataDir, CREDENTIALS_FILE), JSON.stringify({ url, token: firstToken }, null, 2), { mode: 0o600 });
+    writeFileSync(
+      join(config.dataDir, CREDENTIALS_FILE),
+      JSON.stringify({ url, token: firstToken }, null, 2),
+      { mode: 0o600 },
+    );
   }
   ready = true;
   log.info({ url, store: db.kind, organization: org.name }, 'dialbridge ready');

@@ -50,7 +50,8 @@ export interface AcpInput {
 }
 
 const text = (v: unknown, field: string, max = 256): string => {
-  if (typeof v !== 'string' || !v.trim() || v.length > max) throw new ValidationError(field, `must be 1 to ${max} characters`, v);
+  if (typeof v !== 'string' || !v.trim() || v.length > max)
+    throw new ValidationError(field, `must be 1 to ${max} characters`, v);
   return v.trim();
 };
 
@@ -61,26 +62,48 @@ export function validateAcp(input: AcpInput, current?: AcpRow): Omit<AcpRow, 'us
   let domain = current?.domain ?? null;
   if (input.Domain !== undefined) {
     domain = input.Domain === null || input.Domain === '' ? null : text(input.Domain, 'Domain');
-    if (domain && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)) {
+    if (
+      domain &&
+      !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)
+    ) {
       throw new ValidationError('Domain', 'must be a DNS domain such as provider.example', domain);
     }
   }
-  const toll = input.TollNumber !== undefined ? canonicalNumber(input.TollNumber, 'TollNumber').e164 : current?.toll_number;
+  const toll =
+    input.TollNumber !== undefined
+      ? canonicalNumber(input.TollNumber, 'TollNumber').e164
+      : current?.toll_number;
   if (!toll) throw new ValidationError('TollNumber', 'is required: the toll number callers dial');
   let tollFree = current?.toll_free_numbers ?? [];
   if (input.TollFreeNumbers !== undefined) {
-    const list = input.TollFreeNumbers === null ? [] : Array.isArray(input.TollFreeNumbers) ? input.TollFreeNumbers : [input.TollFreeNumbers];
+    const list =
+      input.TollFreeNumbers === null
+        ? []
+        : Array.isArray(input.TollFreeNumbers)
+          ? input.TollFreeNumbers
+          : [input.TollFreeNumbers];
     tollFree = list.map((n) => canonicalNumber(n, 'TollFreeNumbers').e164);
   }
   let passcode = current?.participant_passcode;
   if (input.ParticipantPasscode !== undefined) {
-    const p = typeof input.ParticipantPasscode === 'number' ? String(input.ParticipantPasscode) : input.ParticipantPasscode;
+    const p =
+      typeof input.ParticipantPasscode === 'number'
+        ? String(input.ParticipantPasscode)
+        : input.ParticipantPasscode;
     if (typeof p !== 'string' || !/^\d{1,20}$/.test(p.trim())) {
-      throw new ValidationError('ParticipantPasscode', 'must be 1 to 20 digits, as issued by the provider', input.ParticipantPasscode);
+      throw new ValidationError(
+        'ParticipantPasscode',
+        'must be 1 to 20 digits, as issued by the provider',
+        input.ParticipantPasscode,
+      );
     }
     passcode = p.trim();
   }
-  if (!passcode) throw new ValidationError('ParticipantPasscode', "is required: the conference ID the provider issued");
+  if (!passcode)
+    throw new ValidationError(
+      'ParticipantPasscode',
+      'is required: the conference ID the provider issued',
+    );
   let url = current?.url ?? null;
   if (input.Url !== undefined) {
     url = input.Url === null || input.Url === '' ? null : text(input.Url, 'Url', 2048);
@@ -88,7 +111,14 @@ export function validateAcp(input: AcpInput, current?: AcpRow): Omit<AcpRow, 'us
       throw new ValidationError('Url', 'must be an http or https URL', url);
     }
   }
-  return { name, domain, toll_number: toll, toll_free_numbers: tollFree, participant_passcode: passcode, url };
+  return {
+    name,
+    domain,
+    toll_number: toll,
+    toll_free_numbers: tollFree,
+    participant_passcode: passcode,
+    url,
+  };
 }
 
 export async function getAcp(q: Queryable, orgId: string, identity: unknown): Promise<AcpView> {
@@ -113,7 +143,11 @@ export async function listAcp(q: Queryable, orgId: string): Promise<AcpView[]> {
 export async function setAcp(q: Queryable, actor: Actor, input: AcpInput): Promise<AcpView> {
   const user = await findUser(q, actor.orgId, input.Identity);
   if (user.provider === 'BuiltIn') {
-    throw new ValidationError('Identity', 'uses the built-in bridge; remove it first with Disable-CsOnlineDialInConferencingUser', user.upn);
+    throw new ValidationError(
+      'Identity',
+      'uses the built-in bridge; remove it first with Disable-CsOnlineDialInConferencingUser',
+      user.upn,
+    );
   }
   const [current] = await q.query<AcpRow>('select * from user_acp where user_id = $1', [user.id]);
   const next = validateAcp(input, current);
@@ -123,19 +157,32 @@ export async function setAcp(q: Queryable, actor: Actor, input: AcpInput): Promi
      on conflict (user_id) do update set name = excluded.name, domain = excluded.domain,
        toll_number = excluded.toll_number, toll_free_numbers = excluded.toll_free_numbers,
        participant_passcode = excluded.participant_passcode, url = excluded.url`,
-    [user.id, next.name, next.domain, next.toll_number, JSON.stringify(next.toll_free_numbers), next.participant_passcode, next.url],
+    [
+      user.id,
+      next.name,
+      next.domain,
+      next.toll_number,
+      JSON.stringify(next.toll_free_numbers),
+      next.participant_passcode,
+      next.url,
+    ],
   );
   await q.query(`update users set provider = 'ThirdParty' where id = $1`, [user.id]);
   const changes = diff(current ? { ...current, user_id: undefined } : {}, { ...next });
-  if (user.provider !== 'ThirdParty') changes.unshift({ field: 'Provider', old: user.provider, new: 'ThirdParty' });
+  if (user.provider !== 'ThirdParty')
+    changes.unshift({ field: 'Provider', old: user.provider, new: 'ThirdParty' });
   await audit(q, actor, 'acp.set', user.upn, changes);
   return view(user.upn, { user_id: user.id, ...next });
 }
 
 export async function removeAcp(q: Queryable, actor: Actor, identity: unknown): Promise<void> {
   const user = await findUser(q, actor.orgId, identity);
-  const rows = await q.query('delete from user_acp where user_id = $1 returning user_id', [user.id]);
+  const rows = await q.query('delete from user_acp where user_id = $1 returning user_id', [
+    user.id,
+  ]);
   if (!rows.length) throw new NotFoundError('third-party provider for user', user.upn);
   await q.query(`update users set provider = 'None' where id = $1`, [user.id]);
-  await audit(q, actor, 'acp.remove', user.upn, [{ field: 'Provider', old: 'ThirdParty', new: 'None' }]);
+  await audit(q, actor, 'acp.remove', user.upn, [
+    { field: 'Provider', old: 'ThirdParty', new: 'None' },
+  ]);
 }

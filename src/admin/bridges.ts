@@ -47,7 +47,12 @@ function validateName(value: unknown, field = 'Name'): string {
 }
 
 /** A bridge by its ID or its name (case-insensitive). */
-export async function findBridge(q: Queryable, orgId: string, identity: unknown, field = 'Identity'): Promise<BridgeRow> {
+export async function findBridge(
+  q: Queryable,
+  orgId: string,
+  identity: unknown,
+  field = 'Identity',
+): Promise<BridgeRow> {
   if (typeof identity !== 'string' || !identity.trim()) {
     throw new ValidationError(field, 'must name a bridge by its identity or name', identity);
   }
@@ -60,12 +65,17 @@ export async function findBridge(q: Queryable, orgId: string, identity: unknown,
 }
 
 export async function defaultBridge(q: Queryable, orgId: string): Promise<BridgeRow | undefined> {
-  const rows = await q.query<BridgeRow>('select * from bridges where org_id = $1 and is_default', [orgId]);
+  const rows = await q.query<BridgeRow>('select * from bridges where org_id = $1 and is_default', [
+    orgId,
+  ]);
   return rows[0];
 }
 
 export async function listBridges(q: Queryable, orgId: string): Promise<BridgeRow[]> {
-  return q.query<BridgeRow>('select * from bridges where org_id = $1 order by is_default desc, name', [orgId]);
+  return q.query<BridgeRow>(
+    'select * from bridges where org_id = $1 order by is_default desc, name',
+    [orgId],
+  );
 }
 
 /** The organization's first bridge becomes its default. */
@@ -75,8 +85,14 @@ export async function createBridge(
   input: { Name: unknown; Region?: unknown },
 ): Promise<BridgeRow> {
   const name = validateName(input.Name);
-  const region = input.Region === undefined || input.Region === null ? null : validateName(input.Region, 'Region');
-  const taken = await q.query('select 1 from bridges where org_id = $1 and lower(name) = lower($2)', [actor.orgId, name]);
+  const region =
+    input.Region === undefined || input.Region === null
+      ? null
+      : validateName(input.Region, 'Region');
+  const taken = await q.query(
+    'select 1 from bridges where org_id = $1 and lower(name) = lower($2)',
+    [actor.orgId, name],
+  );
   if (taken.length) throw new ConflictError('Name', `a bridge named '${name}' already exists.`);
   const first = !(await defaultBridge(q, actor.orgId));
   const [row] = await q.query<BridgeRow>(
@@ -99,41 +115,75 @@ export async function createBridge(
 export async function setBridge(
   q: Queryable,
   actor: Actor,
-  input: { Identity?: unknown; Name?: unknown; DefaultServiceNumber?: unknown; SetDefault?: unknown },
+  input: {
+    Identity?: unknown;
+    Name?: unknown;
+    DefaultServiceNumber?: unknown;
+    SetDefault?: unknown;
+  },
 ): Promise<BridgeRow> {
   if (input.Identity === undefined && input.Name === undefined) {
     throw new ValidationError('Identity', 'is required: name the bridge by -Identity or -Name');
   }
-  const bridge = await findBridge(q, actor.orgId, input.Identity ?? input.Name, input.Identity === undefined ? 'Name' : 'Identity');
+  const bridge = await findBridge(
+    q,
+    actor.orgId,
+    input.Identity ?? input.Name,
+    input.Identity === undefined ? 'Name' : 'Identity',
+  );
   const changes = [];
   let name = bridge.name;
   if (input.Identity !== undefined && input.Name !== undefined) {
     name = validateName(input.Name);
-    const clash = await q.query('select 1 from bridges where org_id = $1 and lower(name) = lower($2) and id <> $3', [actor.orgId, name, bridge.id]);
+    const clash = await q.query(
+      'select 1 from bridges where org_id = $1 and lower(name) = lower($2) and id <> $3',
+      [actor.orgId, name, bridge.id],
+    );
     if (clash.length) throw new ConflictError('Name', `a bridge named '${name}' already exists.`);
     if (name !== bridge.name) changes.push({ field: 'Name', old: bridge.name, new: name });
   }
   let defaultNumber = bridge.default_service_number;
   if (input.DefaultServiceNumber !== undefined) {
     if (input.DefaultServiceNumber === null || input.DefaultServiceNumber === '') {
-      throw new ValidationError('DefaultServiceNumber', 'must be a toll number on the bridge; a bridge always keeps a default once set');
+      throw new ValidationError(
+        'DefaultServiceNumber',
+        'must be a toll number on the bridge; a bridge always keeps a default once set',
+      );
     }
     const { e164 } = canonicalNumber(input.DefaultServiceNumber, 'DefaultServiceNumber');
-    const [n] = await q.query<{ type: string; bridge_id: string | null }>('select type, bridge_id from service_numbers where number = $1', [e164]);
+    const [n] = await q.query<{ type: string; bridge_id: string | null }>(
+      'select type, bridge_id from service_numbers where number = $1',
+      [e164],
+    );
     if (!n || n.bridge_id !== bridge.id) {
-      throw new ValidationError('DefaultServiceNumber', `must be a number registered on bridge '${bridge.name}'`, e164);
+      throw new ValidationError(
+        'DefaultServiceNumber',
+        `must be a number registered on bridge '${bridge.name}'`,
+        e164,
+      );
     }
-    if (n.type !== 'Toll') throw new ValidationError('DefaultServiceNumber', 'must be a toll number, not toll-free', e164);
-    if (e164 !== defaultNumber) changes.push({ field: 'DefaultServiceNumber', old: defaultNumber, new: e164 });
+    if (n.type !== 'Toll')
+      throw new ValidationError(
+        'DefaultServiceNumber',
+        'must be a toll number, not toll-free',
+        e164,
+      );
+    if (e164 !== defaultNumber)
+      changes.push({ field: 'DefaultServiceNumber', old: defaultNumber, new: e164 });
     defaultNumber = e164;
   }
   let isDefault = bridge.is_default;
   if (input.SetDefault === true && !bridge.is_default) {
-    await q.query('update bridges set is_default = false where org_id = $1 and is_default', [actor.orgId]);
+    await q.query('update bridges set is_default = false where org_id = $1 and is_default', [
+      actor.orgId,
+    ]);
     isDefault = true;
     changes.push({ field: 'IsDefault', old: false, new: true });
   } else if (input.SetDefault === false && bridge.is_default) {
-    throw new ValidationError('SetDefault', 'can only make a bridge the default; make another bridge the default instead');
+    throw new ValidationError(
+      'SetDefault',
+      'can only make a bridge the default; make another bridge the default instead',
+    );
   }
   const [row] = await q.query<BridgeRow>(
     'update bridges set name = $2, default_service_number = $3, is_default = $4 where id = $1 returning *',

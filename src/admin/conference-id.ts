@@ -9,7 +9,8 @@ export function generateStaticId(): string {
 }
 
 export function validateStaticId(value: unknown, field = 'ConferenceId'): string {
-  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const s =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   if (!/^[1-9]\d{6}$/.test(s)) {
     throw new ValidationError(field, 'must be exactly 7 digits and may not start with 0', value);
   }

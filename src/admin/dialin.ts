@@ -73,14 +73,25 @@ export async function enableBuiltIn(
   pin: { pin: string; hash: string },
   quarantineDays: number,
 ): Promise<void> {
-  const conferenceId = await allocateStaticId(q, { orgId: actor.orgId, ownerId: user.id }, quarantineDays);
+  const conferenceId = await allocateStaticId(
+    q,
+    { orgId: actor.orgId, ownerId: user.id },
+    quarantineDays,
+  );
   const bridge = await defaultBridge(q, actor.orgId);
   await q.query('delete from user_acp where user_id = $1', [user.id]);
   await q.query(
     `update users set provider = 'BuiltIn', conference_id = $2, pin_hash = $3, bridge_id = $4,
        service_number = $5, toll_free_service_number = null, allow_pstn_only_meetings = $6,
        allow_toll_free_dial_in = true where id = $1`,
-    [user.id, conferenceId, pin.hash, bridge?.id ?? null, bridge?.default_service_number ?? null, settings.AllowPSTNOnlyMeetingsByDefault],
+    [
+      user.id,
+      conferenceId,
+      pin.hash,
+      bridge?.id ?? null,
+      bridge?.default_service_number ?? null,
+      settings.AllowPSTNOnlyMeetingsByDefault,
+    ],
   );
   await audit(q, actor, 'dialin.enable', user.upn, [
     { field: 'Provider', old: user.provider, new: 'BuiltIn' },
@@ -109,8 +120,15 @@ export async function disableBuiltIn(q: Queryable, actor: Actor, user: UserRow):
 
 export function requireBuiltIn(user: UserRow): void {
   if (user.provider !== 'BuiltIn') {
-    const why = user.provider === 'ThirdParty' ? 'uses a third-party provider' : 'is not enabled for dial-in conferencing';
-    throw new ValidationError('Identity', `${why}; enable the user with Enable-CsOnlineDialInConferencingUser first`, user.upn);
+    const why =
+      user.provider === 'ThirdParty'
+        ? 'uses a third-party provider'
+        : 'is not enabled for dial-in conferencing';
+    throw new ValidationError(
+      'Identity',
+      `${why}; enable the user with Enable-CsOnlineDialInConferencingUser first`,
+      user.upn,
+    );
   }
 }
 
@@ -132,7 +150,8 @@ export interface SetDialInInput {
 
 function bool(value: unknown, field: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be $true or $false', value);
+  if (typeof value !== 'boolean')
+    throw new ValidationError(field, 'must be $true or $false', value);
   return value;
 }
 
@@ -149,10 +168,20 @@ export function checkSetDialIn(input: SetDialInInput): void {
   bool(input.AllowTollFreeDialIn, 'AllowTollFreeDialIn');
   if (input.SendEmailToAddress !== undefined) {
     if (input.SendEmail !== true) {
-      throw new ValidationError('SendEmailToAddress', 'requires -SendEmail (the override applies to the email -SendEmail sends)');
+      throw new ValidationError(
+        'SendEmailToAddress',
+        'requires -SendEmail (the override applies to the email -SendEmail sends)',
+      );
     }
-    if (typeof input.SendEmailToAddress !== 'string' || !z.email().safeParse(input.SendEmailToAddress).success) {
-      throw new ValidationError('SendEmailToAddress', 'must be a valid email address', input.SendEmailToAddress);
+    if (
+      typeof input.SendEmailToAddress !== 'string' ||
+      !z.email().safeParse(input.SendEmailToAddress).success
+    ) {
+      throw new ValidationError(
+        'SendEmailToAddress',
+        'must be a valid email address',
+        input.SendEmailToAddress,
+      );
     }
   }
 }
@@ -174,11 +203,20 @@ export async function setDialInUser(
   if (input.ConferenceId !== undefined) {
     const id = validateStaticId(input.ConferenceId);
     if (id !== user.conference_id) {
-      await claimId(q, id, { orgId: actor.orgId, kind: 'static', ownerId: user.id }, quarantineDays);
+      await claimId(
+        q,
+        id,
+        { orgId: actor.orgId, kind: 'static', ownerId: user.id },
+        quarantineDays,
+      );
       next.conference_id = id;
     }
   } else if (input.ResetConferenceId === true) {
-    next.conference_id = await allocateStaticId(q, { orgId: actor.orgId, ownerId: user.id }, quarantineDays);
+    next.conference_id = await allocateStaticId(
+      q,
+      { orgId: actor.orgId, ownerId: user.id },
+      quarantineDays,
+    );
   }
   if (next.conference_id !== user.conference_id) {
     if (user.conference_id) await releaseId(q, user.conference_id);
@@ -193,15 +231,25 @@ export async function setDialInUser(
 
   const bridgeRef = input.BridgeId ?? input.BridgeName;
   if (bridgeRef !== undefined) {
-    const bridge = await findBridge(q, actor.orgId, bridgeRef, input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName');
+    const bridge = await findBridge(
+      q,
+      actor.orgId,
+      bridgeRef,
+      input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+    );
     if (bridge.id !== user.bridge_id) {
       next.bridge_id = bridge.id;
       changes.push({ field: 'BridgeName', old: user.bridge_id, new: bridge.name });
       // Numbers belong to bridges: numbers of the old bridge give way to the new bridge's default.
-      const onNew = await q.query<{ number: string }>('select number from service_numbers where bridge_id = $1', [bridge.id]);
+      const onNew = await q.query<{ number: string }>(
+        'select number from service_numbers where bridge_id = $1',
+        [bridge.id],
+      );
       const set = new Set(onNew.map((n) => n.number));
-      if (!next.service_number || !set.has(next.service_number)) next.service_number = bridge.default_service_number;
-      if (next.toll_free_service_number && !set.has(next.toll_free_service_number)) next.toll_free_service_number = null;
+      if (!next.service_number || !set.has(next.service_number))
+        next.service_number = bridge.default_service_number;
+      if (next.toll_free_service_number && !set.has(next.toll_free_service_number))
+        next.toll_free_service_number = null;
     }
   }
 
@@ -215,7 +263,11 @@ export async function setDialInUser(
       throw new ValidationError(field, "must be a number on the user's bridge", e164);
     }
     if (n.type !== type) {
-      throw new ValidationError(field, type === 'Toll' ? 'must be a toll number' : 'must be a toll-free number', e164);
+      throw new ValidationError(
+        field,
+        type === 'Toll' ? 'must be a toll number' : 'must be a toll-free number',
+        e164,
+      );
     }
     return e164;
   };
@@ -232,7 +284,11 @@ export async function setDialInUser(
     changes.push({ field: 'ServiceNumber', old: user.service_number, new: next.service_number });
   }
   if (next.toll_free_service_number !== user.toll_free_service_number) {
-    changes.push({ field: 'TollFreeServiceNumber', old: user.toll_free_service_number, new: next.toll_free_service_number });
+    changes.push({
+      field: 'TollFreeServiceNumber',
+      old: user.toll_free_service_number,
+      new: next.toll_free_service_number,
+    });
   }
 
   const pstn = bool(input.AllowPSTNOnlyMeetings, 'AllowPSTNOnlyMeetings');
@@ -243,15 +299,27 @@ export async function setDialInUser(
   const tollFree = bool(input.AllowTollFreeDialIn, 'AllowTollFreeDialIn');
   if (tollFree !== undefined && tollFree !== user.allow_toll_free_dial_in) {
     next.allow_toll_free_dial_in = tollFree;
-    changes.push({ field: 'AllowTollFreeDialIn', old: user.allow_toll_free_dial_in, new: tollFree });
+    changes.push({
+      field: 'AllowTollFreeDialIn',
+      old: user.allow_toll_free_dial_in,
+      new: tollFree,
+    });
   }
 
   const [row] = await q.query<UserRow>(
     `update users set conference_id = $2, pin_hash = $3, bridge_id = $4, service_number = $5,
        toll_free_service_number = $6, allow_pstn_only_meetings = $7, allow_toll_free_dial_in = $8
      where id = $1 returning *`,
-    [user.id, next.conference_id, next.pin_hash, next.bridge_id, next.service_number,
-      next.toll_free_service_number, next.allow_pstn_only_meetings, next.allow_toll_free_dial_in],
+    [
+      user.id,
+      next.conference_id,
+      next.pin_hash,
+      next.bridge_id,
+      next.service_number,
+      next.toll_free_service_number,
+      next.allow_pstn_only_meetings,
+      next.allow_toll_free_dial_in,
+    ],
   );
   await audit(q, actor, 'dialin.set', user.upn, changes);
   return { user: row!, clearPin: input.ResetLeaderPin === true ? pin?.pin : undefined, changes };
@@ -268,11 +336,22 @@ export async function enableDialInUser(
 ): Promise<{ user: UserRow; clearPin?: string }> {
   const user = await findUser(q, actor.orgId, input.Identity);
   if (!user.licenses.includes(AUDIO_CONFERENCING_SKU)) {
-    throw new ValidationError('Identity', `has no audio conferencing license (${AUDIO_CONFERENCING_SKU}); assign it with Set-MsolUserLicense -AddLicenses first`, user.upn);
+    throw new ValidationError(
+      'Identity',
+      `has no audio conferencing license (${AUDIO_CONFERENCING_SKU}); assign it with Set-MsolUserLicense -AddLicenses first`,
+      user.upn,
+    );
   }
   if (user.provider === 'BuiltIn') return { user };
-  if (user.provider === 'ThirdParty' && input.ReplaceProvider !== true && !settings.AutomaticallyReplaceAcpProvider) {
-    throw new ConflictError('ReplaceProvider', `${user.upn} uses a third-party provider; pass -ReplaceProvider to replace it, or remove it with Remove-CsUserAcp.`);
+  if (
+    user.provider === 'ThirdParty' &&
+    input.ReplaceProvider !== true &&
+    !settings.AutomaticallyReplaceAcpProvider
+  ) {
+    throw new ConflictError(
+      'ReplaceProvider',
+      `${user.upn} uses a third-party provider; pass -ReplaceProvider to replace it, or remove it with Remove-CsUserAcp.`,
+    );
   }
   await enableBuiltIn(q, actor, user, settings, pin, quarantineDays);
   return { user: await findUser(q, actor.orgId, user.id), clearPin: pin.pin };

@@ -29,7 +29,8 @@ export const MAX_SECONDARY_LANGUAGES = 4;
 /** Case-insensitive match to a supported code, returning the canonical spelling. */
 export function language(code: unknown, field: string): string {
   const hit =
-    typeof code === 'string' && LANGUAGES.find((l) => l.code.toLowerCase() === code.trim().toLowerCase());
+    typeof code === 'string' &&
+    LANGUAGES.find((l) => l.code.toLowerCase() === code.trim().toLowerCase());
   if (!hit) {
     throw new ValidationError(
       field,
@@ -41,13 +42,18 @@ export function language(code: unknown, field: string): string {
 }
 
 /** Secondary languages: at most four, distinct, none equal to the primary; order kept. */
-export function secondaryLanguages(codes: unknown, primary: string, field = 'SecondaryLanguages'): string[] {
+export function secondaryLanguages(
+  codes: unknown,
+  primary: string,
+  field = 'SecondaryLanguages',
+): string[] {
   const list = codes === null || codes === undefined ? [] : Array.isArray(codes) ? codes : [codes];
   const out = list.map((c) => language(c, field));
   if (out.length > MAX_SECONDARY_LANGUAGES) {
     throw new ValidationError(field, `may list at most ${MAX_SECONDARY_LANGUAGES} languages`, out);
   }
-  if (new Set(out).size !== out.length) throw new ValidationError(field, 'may not list a language twice', out);
+  if (new Set(out).size !== out.length)
+    throw new ValidationError(field, 'may not list a language twice', out);
   if (out.includes(primary)) {
     throw new ValidationError(field, `may not include the primary language ${primary}`, out);
   }

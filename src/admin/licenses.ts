@@ -11,7 +11,8 @@ export const SKUS = [AUDIO_CONFERENCING_SKU] as const;
 /** "contoso:MCOMEETADV" (or the bare SKU) → the SKU, checking the organization prefix. */
 export function parseSku(value: unknown, orgName: string, field: string): string {
   const valid = SKUS.map((s) => `${orgName}:${s}`).join(', ');
-  if (typeof value !== 'string' || !value.trim()) throw new ValidationError(field, `must name a license: ${valid}`, value);
+  if (typeof value !== 'string' || !value.trim())
+    throw new ValidationError(field, `must name a license: ${valid}`, value);
   const [prefix, sku] = value.includes(':') ? value.trim().split(':', 2) : [orgName, value.trim()];
   const hit = SKUS.find((s) => s.toLowerCase() === sku!.toLowerCase());
   if (!hit || prefix!.toLowerCase() !== orgName.toLowerCase()) {
@@ -49,13 +50,18 @@ export async function changeLicenses(
   const notes: string[] = [];
   if (JSON.stringify(after) !== JSON.stringify(before)) {
     await q.query('update users set licenses = $2 where id = $1', [user.id, JSON.stringify(after)]);
-    await audit(q, actor, 'license.set', user.upn, [{ field: 'Licenses', old: before, new: after }]);
+    await audit(q, actor, 'license.set', user.upn, [
+      { field: 'Licenses', old: before, new: after },
+    ]);
   }
   let clearPin: string | undefined;
   const had = before.includes(AUDIO_CONFERENCING_SKU);
   const has = after.includes(AUDIO_CONFERENCING_SKU);
   if (!had && has) {
-    if (user.provider === 'None' || (user.provider === 'ThirdParty' && settings.AutomaticallyReplaceAcpProvider)) {
+    if (
+      user.provider === 'None' ||
+      (user.provider === 'ThirdParty' && settings.AutomaticallyReplaceAcpProvider)
+    ) {
       await enableBuiltIn(q, actor, user, settings, pin, quarantineDays);
       clearPin = pin.pin;
     } else if (user.provider === 'ThirdParty') {

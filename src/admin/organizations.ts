@@ -12,16 +12,28 @@ export interface Organization {
 }
 
 /** The organization a fresh install starts with; created once, found afterwards. */
-export async function ensureOrganization(q: Queryable, name: string): Promise<{ org: Organization; created: boolean }> {
-  const existing = await q.query<Organization>('select id, name, domain from organizations order by created_at limit 1');
+export async function ensureOrganization(
+  q: Queryable,
+  name: string,
+): Promise<{ org: Organization; created: boolean }> {
+  const existing = await q.query<Organization>(
+    'select id, name, domain from organizations order by created_at limit 1',
+  );
   if (existing[0]) return { org: existing[0], created: false };
   const org = { id: randomUUID(), name, domain: null };
-  await q.query('insert into organizations (id, name, domain) values ($1, $2, $3)', [org.id, org.name, org.domain]);
+  await q.query('insert into organizations (id, name, domain) values ($1, $2, $3)', [
+    org.id,
+    org.name,
+    org.domain,
+  ]);
   return { org, created: true };
 }
 
 export async function getOrganization(q: Queryable, orgId: string): Promise<Organization> {
-  const rows = await q.query<Organization>('select id, name, domain from organizations where id = $1', [orgId]);
+  const rows = await q.query<Organization>(
+    'select id, name, domain from organizations where id = $1',
+    [orgId],
+  );
   if (!rows[0]) throw new ValidationError('organization', 'does not exist', orgId);
   return rows[0];
 }
@@ -36,17 +48,31 @@ export async function updateOrganization(
 ): Promise<Organization> {
   const before = await getOrganization(q, actor.orgId);
   if (patch.name !== undefined && !ORG_NAME.test(patch.name)) {
-    throw new ValidationError('name', 'must be 1-63 letters, digits or dashes (it prefixes license names, e.g. contoso:MCOMEETADV)', patch.name);
+    throw new ValidationError(
+      'name',
+      'must be 1-63 letters, digits or dashes (it prefixes license names, e.g. contoso:MCOMEETADV)',
+      patch.name,
+    );
   }
   if (patch.domain !== undefined && patch.domain !== null && !DOMAIN.test(patch.domain)) {
     throw new ValidationError('domain', 'must be a DNS domain such as contoso.com', patch.domain);
   }
   const after = { ...before, ...patch };
-  await q.query('update organizations set name = $2, domain = $3 where id = $1', [before.id, after.name, after.domain]);
-  await audit(q, actor, 'organization.update', before.id, [
-    { field: 'name', old: before.name, new: after.name },
-    { field: 'domain', old: before.domain, new: after.domain },
-  ].filter((c) => c.old !== c.new));
+  await q.query('update organizations set name = $2, domain = $3 where id = $1', [
+    before.id,
+    after.name,
+    after.domain,
+  ]);
+  await audit(
+    q,
+    actor,
+    'organization.update',
+    before.id,
+    [
+      { field: 'name', old: before.name, new: after.name },
+      { field: 'domain', old: before.domain, new: after.domain },
+    ].filter((c) => c.old !== c.new),
+  );
   return after;
 }
 
@@ -59,7 +85,11 @@ export async function readSettings(q: Queryable, orgId: string): Promise<OrgSett
 }
 
 /** Validates the whole change first; writes nothing unless every value is good. */
-export async function writeSettings(q: Queryable, actor: Actor, patch: Record<string, unknown>): Promise<OrgSettings> {
+export async function writeSettings(
+  q: Queryable,
+  actor: Actor,
+  patch: Record<string, unknown>,
+): Promise<OrgSettings> {
   const before = await readSettings(q, actor.orgId);
   const after = applySettings(before, patch);
   await q.query(

@@ -14,7 +14,10 @@ export interface CanonicalNumber {
  */
 export function canonicalNumber(input: unknown, field = 'Identity'): CanonicalNumber {
   const raw = typeof input === 'number' ? String(input) : typeof input === 'string' ? input : '';
-  let s = raw.trim().replace(/^tel:/i, '').replace(/[\s().-]/g, '');
+  let s = raw
+    .trim()
+    .replace(/^tel:/i, '')
+    .replace(/[\s().-]/g, '');
   if (/^\d/.test(s)) s = `+${s}`;
   const rule = 'must be a phone number in E.164 form, such as +14255550100 or tel:+14255550100';
   if (!/^\+[1-9]\d{6,14}$/.test(s)) throw new ValidationError(field, rule, input);

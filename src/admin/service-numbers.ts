@@ -33,7 +33,9 @@ export interface ServiceNumberView {
   SecondaryLanguages: string[];
 }
 
-export function serviceNumberView(n: ServiceNumberRow & { bridge_name?: string | null }): ServiceNumberView {
+export function serviceNumberView(
+  n: ServiceNumberRow & { bridge_name?: string | null },
+): ServiceNumberView {
   return {
     Number: n.number,
     Type: n.type,
@@ -49,9 +51,23 @@ export function serviceNumberView(n: ServiceNumberRow & { bridge_name?: string |
 
 /** The language callers hear first on a number from a country, before anyone sets one. */
 const COUNTRY_LANGUAGE: Record<string, string> = {
-  US: 'en-US', CA: 'en-US', GB: 'en-GB', IE: 'en-GB', AU: 'en-GB', DE: 'de-DE', AT: 'de-DE',
-  CH: 'de-DE', FR: 'fr-FR', BE: 'fr-FR', LU: 'fr-FR', ES: 'es-ES', IT: 'it-IT', BR: 'pt-BR',
-  NL: 'nl-NL', JP: 'ja-JP', CN: 'zh-CN',
+  US: 'en-US',
+  CA: 'en-US',
+  GB: 'en-GB',
+  IE: 'en-GB',
+  AU: 'en-GB',
+  DE: 'de-DE',
+  AT: 'de-DE',
+  CH: 'de-DE',
+  FR: 'fr-FR',
+  BE: 'fr-FR',
+  LU: 'fr-FR',
+  ES: 'es-ES',
+  IT: 'it-IT',
+  BR: 'pt-BR',
+  NL: 'nl-NL',
+  JP: 'ja-JP',
+  CN: 'zh-CN',
 };
 
 export function defaultLanguageFor(country: string | null | undefined): string {
@@ -74,7 +90,12 @@ function validateCity(value: unknown): string {
 
 const SELECT = `select n.*, b.name as bridge_name from service_numbers n left join bridges b on b.id = n.bridge_id`;
 
-export async function findNumber(q: Queryable, orgId: string, identity: unknown, field = 'Identity') {
+export async function findNumber(
+  q: Queryable,
+  orgId: string,
+  identity: unknown,
+  field = 'Identity',
+) {
   const { e164 } = canonicalNumber(identity, field);
   const rows = await q.query<ServiceNumberRow & { bridge_name: string | null }>(
     `${SELECT} where n.number = $1 and n.org_id = $2`,
@@ -117,12 +138,26 @@ export async function createNumber(
   const city = validateCity(input.City);
   const shared = input.Shared === true;
   if (shared && input.SecondaryLanguages !== undefined) {
-    throw new ValidationError('SecondaryLanguages', 'can be set on dedicated numbers only, not on a shared number');
+    throw new ValidationError(
+      'SecondaryLanguages',
+      'can be set on dedicated numbers only, not on a shared number',
+    );
   }
-  const primary = input.PrimaryLanguage === undefined ? defaultLanguageFor(country) : language(input.PrimaryLanguage, 'PrimaryLanguage');
+  const primary =
+    input.PrimaryLanguage === undefined
+      ? defaultLanguageFor(country)
+      : language(input.PrimaryLanguage, 'PrimaryLanguage');
   const secondary = secondaryLanguages(input.SecondaryLanguages, primary);
   const bridgeRef = input.BridgeId ?? input.BridgeName;
-  const bridge = bridgeRef === undefined ? undefined : await findBridge(q, actor.orgId, bridgeRef, input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName');
+  const bridge =
+    bridgeRef === undefined
+      ? undefined
+      : await findBridge(
+          q,
+          actor.orgId,
+          bridgeRef,
+          input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+        );
   const taken = await q.query('select 1 from service_numbers where number = $1', [e164]);
   if (taken.length) throw new ConflictError('Identity', `service number ${e164} already exists.`);
   await q.query(
@@ -142,13 +177,26 @@ export async function createNumber(
 }
 
 /** Puts a number on a bridge; the first toll number a bridge gets becomes its default. */
-async function attach(q: Queryable, actor: Actor, number: string, bridge: BridgeRow): Promise<void> {
+async function attach(
+  q: Queryable,
+  actor: Actor,
+  number: string,
+  bridge: BridgeRow,
+): Promise<void> {
   await q.query('update service_numbers set bridge_id = $2 where number = $1', [number, bridge.id]);
   const changes = [{ field: 'BridgeName', old: null as unknown, new: bridge.name as unknown }];
-  const [n] = await q.query<{ type: string }>('select type from service_numbers where number = $1', [number]);
+  const [n] = await q.query<{ type: string }>(
+    'select type from service_numbers where number = $1',
+    [number],
+  );
   if (!bridge.default_service_number && n?.type === 'Toll') {
-    await q.query('update bridges set default_service_number = $2 where id = $1', [bridge.id, number]);
-    await audit(q, actor, 'bridge.set', bridge.name, [{ field: 'DefaultServiceNumber', old: null, new: number }]);
+    await q.query('update bridges set default_service_number = $2 where id = $1', [
+      bridge.id,
+      number,
+    ]);
+    await audit(q, actor, 'bridge.set', bridge.name, [
+      { field: 'DefaultServiceNumber', old: null, new: number },
+    ]);
   }
   await audit(q, actor, 'number.register', number, changes);
 }
@@ -160,11 +208,23 @@ export async function registerNumber(
 ): Promise<ServiceNumberRow> {
   const n = await findNumber(q, actor.orgId, input.Identity);
   const ref = input.BridgeId ?? input.BridgeName;
-  if (ref === undefined) throw new ValidationError('BridgeName', 'is required: name the bridge to register the number on');
-  const bridge = await findBridge(q, actor.orgId, ref, input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName');
+  if (ref === undefined)
+    throw new ValidationError(
+      'BridgeName',
+      'is required: name the bridge to register the number on',
+    );
+  const bridge = await findBridge(
+    q,
+    actor.orgId,
+    ref,
+    input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+  );
   if (n.bridge_id === bridge.id) return n;
   if (n.bridge_id) {
-    throw new ConflictError('Identity', `${n.number} is registered on bridge '${n.bridge_name}'; unregister it there first.`);
+    throw new ConflictError(
+      'Identity',
+      `${n.number} is registered on bridge '${n.bridge_name}'; unregister it there first.`,
+    );
   }
   await attach(q, actor, n.number, bridge);
   return findNumber(q, actor.orgId, n.number);
@@ -178,15 +238,30 @@ export async function registerNumber(
 export async function unregisterNumber(
   q: Queryable,
   actor: Actor,
-  input: { Identity: unknown; BridgeName?: unknown; BridgeId?: unknown; RemoveDefaultServiceNumber?: unknown },
+  input: {
+    Identity: unknown;
+    BridgeName?: unknown;
+    BridgeId?: unknown;
+    RemoveDefaultServiceNumber?: unknown;
+  },
 ): Promise<ServiceNumberRow> {
   const n = await findNumber(q, actor.orgId, input.Identity);
-  if (!n.bridge_id) throw new ValidationError('Identity', 'is not registered on any bridge', n.number);
+  if (!n.bridge_id)
+    throw new ValidationError('Identity', 'is not registered on any bridge', n.number);
   const ref = input.BridgeId ?? input.BridgeName;
   if (ref !== undefined) {
-    const bridge = await findBridge(q, actor.orgId, ref, input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName');
+    const bridge = await findBridge(
+      q,
+      actor.orgId,
+      ref,
+      input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+    );
     if (bridge.id !== n.bridge_id) {
-      throw new ValidationError('BridgeName', `does not match: ${n.number} is registered on bridge '${n.bridge_name}'`, ref);
+      throw new ValidationError(
+        'BridgeName',
+        `does not match: ${n.number} is registered on bridge '${n.bridge_name}'`,
+        ref,
+      );
     }
   }
   const [users] = await q.query<{ count: number }>(
@@ -194,18 +269,31 @@ export async function unregisterNumber(
     [n.number],
   );
   if (users && users.count > 0) {
-    throw new ConflictError('Identity', `${n.number} is the default number of ${users.count} user(s); give them another default number first.`);
+    throw new ConflictError(
+      'Identity',
+      `${n.number} is the default number of ${users.count} user(s); give them another default number first.`,
+    );
   }
-  const [b] = await q.query<{ name: string; default_service_number: string | null }>('select name, default_service_number from bridges where id = $1', [n.bridge_id]);
+  const [b] = await q.query<{ name: string; default_service_number: string | null }>(
+    'select name, default_service_number from bridges where id = $1',
+    [n.bridge_id],
+  );
   if (b?.default_service_number === n.number) {
     if (input.RemoveDefaultServiceNumber !== true) {
-      throw new ConflictError('Identity', `${n.number} is the default number of bridge '${b.name}'; pass -RemoveDefaultServiceNumber or set another default first.`);
+      throw new ConflictError(
+        'Identity',
+        `${n.number} is the default number of bridge '${b.name}'; pass -RemoveDefaultServiceNumber or set another default first.`,
+      );
     }
     await q.query('update bridges set default_service_number = null where id = $1', [n.bridge_id]);
-    await audit(q, actor, 'bridge.set', b.name, [{ field: 'DefaultServiceNumber', old: n.number, new: null }]);
+    await audit(q, actor, 'bridge.set', b.name, [
+      { field: 'DefaultServiceNumber', old: n.number, new: null },
+    ]);
   }
   await q.query('update service_numbers set bridge_id = null where number = $1', [n.number]);
-  await audit(q, actor, 'number.unregister', n.number, [{ field: 'BridgeName', old: n.bridge_name, new: null }]);
+  await audit(q, actor, 'number.unregister', n.number, [
+    { field: 'BridgeName', old: n.bridge_name, new: null },
+  ]);
   return findNumber(q, actor.orgId, n.number);
 }
 
@@ -213,18 +301,33 @@ export async function unregisterNumber(
 export async function setNumberLanguages(
   q: Queryable,
   actor: Actor,
-  input: { Identity: unknown; PrimaryLanguage?: unknown; SecondaryLanguages?: unknown; RestoreDefaultLanguages?: unknown },
+  input: {
+    Identity: unknown;
+    PrimaryLanguage?: unknown;
+    SecondaryLanguages?: unknown;
+    RestoreDefaultLanguages?: unknown;
+  },
 ): Promise<ServiceNumberRow> {
   const n = await findNumber(q, actor.orgId, input.Identity);
   const restore = input.RestoreDefaultLanguages === true;
   if (restore && (input.PrimaryLanguage !== undefined || input.SecondaryLanguages !== undefined)) {
-    throw new ValidationError('RestoreDefaultLanguages', 'cannot be combined with -PrimaryLanguage or -SecondaryLanguages');
+    throw new ValidationError(
+      'RestoreDefaultLanguages',
+      'cannot be combined with -PrimaryLanguage or -SecondaryLanguages',
+    );
   }
   if (!restore && input.PrimaryLanguage === undefined && input.SecondaryLanguages === undefined) {
-    throw new ValidationError('PrimaryLanguage', 'or -SecondaryLanguages or -RestoreDefaultLanguages is required');
+    throw new ValidationError(
+      'PrimaryLanguage',
+      'or -SecondaryLanguages or -RestoreDefaultLanguages is required',
+    );
   }
   if (n.shared && !restore) {
-    throw new ValidationError('Identity', 'is a shared number; languages can be changed on dedicated numbers only', n.number);
+    throw new ValidationError(
+      'Identity',
+      'is a shared number; languages can be changed on dedicated numbers only',
+      n.number,
+    );
   }
   const primary = restore
     ? defaultLanguageFor(n.country)
@@ -241,7 +344,8 @@ export async function setNumberLanguages(
     [n.number, primary, JSON.stringify(secondary)],
   );
   const changes = [];
-  if (primary !== n.primary_language) changes.push({ field: 'PrimaryLanguage', old: n.primary_language, new: primary });
+  if (primary !== n.primary_language)
+    changes.push({ field: 'PrimaryLanguage', old: n.primary_language, new: primary });
   if (JSON.stringify(secondary) !== JSON.stringify(n.secondary_languages)) {
     changes.push({ field: 'SecondaryLanguages', old: n.secondary_languages, new: secondary });
   }

@@ -1,8 +1,23 @@
 import type { AdminContext, Actor } from './context.ts';
 import { ValidationError } from '../errors.ts';
-import { getOrganization, readSettings, removeSettings, updateOrganization, writeSettings } from './organizations.ts';
+import {
+  getOrganization,
+  readSettings,
+  removeSettings,
+  updateOrganization,
+  writeSettings,
+} from './organizations.ts';
 import type { OrgSettings } from './settings.ts';
-import { createUser, findUser, listUsers, removeUser, updateUser, userView, type Provider, type UserView } from './users.ts';
+import {
+  createUser,
+  findUser,
+  listUsers,
+  removeUser,
+  updateUser,
+  userView,
+  type Provider,
+  type UserView,
+} from './users.ts';
 import { changeLicenses, parseSku } from './licenses.ts';
 import {
   checkSetDialIn,
@@ -18,7 +33,14 @@ import {
   type DialInUserView,
   type SetDialInInput,
 } from './dialin.ts';
-import { bridgeView, createBridge, findBridge, listBridges, setBridge, type BridgeView } from './bridges.ts';
+import {
+  bridgeView,
+  createBridge,
+  findBridge,
+  listBridges,
+  setBridge,
+  type BridgeView,
+} from './bridges.ts';
 import {
   createNumber,
   findNumber,
@@ -44,7 +66,8 @@ export interface LicenseResult {
 function asList(value: unknown, field: string): string[] {
   const list = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
   return list.map((v) => {
-    if (typeof v !== 'string' || !v.trim()) throw new ValidationError(field, 'must be a list of names', value);
+    if (typeof v !== 'string' || !v.trim())
+      throw new ValidationError(field, 'must be a list of names', value);
     return v.trim();
   });
 }
@@ -52,8 +75,10 @@ function asList(value: unknown, field: string): string[] {
 function page(limit: unknown, offset: unknown): { limit: number; offset: number } {
   const l = limit === undefined ? 100 : Number(limit);
   const o = offset === undefined ? 0 : Number(offset);
-  if (!Number.isInteger(l) || l < 1 || l > 1000) throw new ValidationError('limit', 'must be a whole number from 1 to 1000', limit);
-  if (!Number.isInteger(o) || o < 0) throw new ValidationError('offset', 'must be a whole number, 0 or more', offset);
+  if (!Number.isInteger(l) || l < 1 || l > 1000)
+    throw new ValidationError('limit', 'must be a whole number from 1 to 1000', limit);
+  if (!Number.isInteger(o) || o < 0)
+    throw new ValidationError('offset', 'must be a whole number, 0 or more', offset);
   return { limit: l, offset: o };
 }
 
@@ -93,15 +118,24 @@ export class AdminService {
 
   // Users and licenses
 
-  async createUser(actor: Actor, input: { UserPrincipalName: unknown; DisplayName: unknown; UsageLocation?: unknown }) {
+  async createUser(
+    actor: Actor,
+    input: { UserPrincipalName: unknown; DisplayName: unknown; UsageLocation?: unknown },
+  ) {
     const org = await this.organization(actor);
     const row = await this.db.tx((q) => createUser(q, actor, input));
     return userView(row, org.name);
   }
 
-  async listUsers(actor: Actor, opts: { search?: string; provider?: Provider; limit?: unknown; offset?: unknown }) {
+  async listUsers(
+    actor: Actor,
+    opts: { search?: string; provider?: Provider; limit?: unknown; offset?: unknown },
+  ) {
     const org = await this.organization(actor);
-    const rows = await listUsers(this.db, actor.orgId, { ...opts, ...page(opts.limit, opts.offset) });
+    const rows = await listUsers(this.db, actor.orgId, {
+      ...opts,
+      ...page(opts.limit, opts.offset),
+    });
     return rows.map((r) => userView(r, org.name));
   }
 
@@ -110,7 +144,11 @@ export class AdminService {
     return userView(await findUser(this.db, actor.orgId, identity, 'UserPrincipalName'), org.name);
   }
 
-  async updateUser(actor: Actor, identity: unknown, patch: { DisplayName?: unknown; UsageLocation?: unknown }) {
+  async updateUser(
+    actor: Actor,
+    identity: unknown,
+    patch: { DisplayName?: unknown; UsageLocation?: unknown },
+  ) {
     const org = await this.organization(actor);
     return userView(await this.db.tx((q) => updateUser(q, actor, identity, patch)), org.name);
   }
@@ -124,19 +162,39 @@ export class AdminService {
    * Set-MsolUserLicense for one or many users at once. All users change or none:
    * an unknown user or license anywhere in the list refuses the whole request.
    */
-  async setLicenses(actor: Actor, input: { UserPrincipalName: unknown; AddLicenses?: unknown; RemoveLicenses?: unknown }) {
+  async setLicenses(
+    actor: Actor,
+    input: { UserPrincipalName: unknown; AddLicenses?: unknown; RemoveLicenses?: unknown },
+  ) {
     const org = await this.organization(actor);
     const users = asList(input.UserPrincipalName, 'UserPrincipalName');
-    if (!users.length) throw new ValidationError('UserPrincipalName', 'is required: one or more users');
-    const add = asList(input.AddLicenses, 'AddLicenses').map((s) => parseSku(s, org.name, 'AddLicenses'));
-    const remove = asList(input.RemoveLicenses, 'RemoveLicenses').map((s) => parseSku(s, org.name, 'RemoveLicenses'));
-    if (!add.length && !remove.length) throw new ValidationError('AddLicenses', 'or -RemoveLicenses is required');
+    if (!users.length)
+      throw new ValidationError('UserPrincipalName', 'is required: one or more users');
+    const add = asList(input.AddLicenses, 'AddLicenses').map((s) =>
+      parseSku(s, org.name, 'AddLicenses'),
+    );
+    const remove = asList(input.RemoveLicenses, 'RemoveLicenses').map((s) =>
+      parseSku(s, org.name, 'RemoveLicenses'),
+    );
+    if (!add.length && !remove.length)
+      throw new ValidationError('AddLicenses', 'or -RemoveLicenses is required');
     const settings = await this.getSettings(actor);
     const pins = add.length ? await Promise.all(users.map(() => newPin(settings.PinLength))) : [];
     const outcomes = await this.db.tx(async (q) => {
       const out = [];
       for (const [i, u] of users.entries()) {
-        out.push(await changeLicenses(q, actor, u, add, remove, settings, pins[i] ?? { pin: '', hash: '' }, this.ctx.quarantineDays));
+        out.push(
+          await changeLicenses(
+            q,
+            actor,
+            u,
+            add,
+            remove,
+            settings,
+            pins[i] ?? { pin: '', hash: '' },
+            this.ctx.quarantineDays,
+          ),
+        );
       }
       return out;
     });
@@ -153,7 +211,10 @@ export class AdminService {
 
   // Dial-in users
 
-  async listDialInUsers(actor: Actor, opts: { search?: string; limit?: unknown; offset?: unknown } = {}) {
+  async listDialInUsers(
+    actor: Actor,
+    opts: { search?: string; limit?: unknown; offset?: unknown } = {},
+  ) {
     const { limit, offset } = page(opts.limit, opts.offset);
     const search = opts.search ? `%${opts.search.toLowerCase().replace(/[%_\\]/g, '\\$&')}%` : null;
     const rows = await this.db.query<DialInRow>(
@@ -175,11 +236,16 @@ export class AdminService {
     checkSetDialIn(input);
     const settings = await this.getSettings(actor);
     const pin = input.ResetLeaderPin === true ? await newPin(settings.PinLength) : undefined;
-    const { user, clearPin } = await this.db.tx((q) => setDialInUser(q, actor, input, pin, this.ctx.quarantineDays));
+    const { user, clearPin } = await this.db.tx((q) =>
+      setDialInUser(q, actor, input, pin, this.ctx.quarantineDays),
+    );
     return dialInView(await loadDialIn(this.db, user.id), clearPin);
   }
 
-  async enableDialInUser(actor: Actor, input: { Identity: unknown; ReplaceProvider?: unknown }): Promise<DialInUserView> {
+  async enableDialInUser(
+    actor: Actor,
+    input: { Identity: unknown; ReplaceProvider?: unknown },
+  ): Promise<DialInUserView> {
     const settings = await this.getSettings(actor);
     const pin = await newPin(settings.PinLength);
     const { user, clearPin } = await this.db.tx((q) =>
@@ -209,7 +275,10 @@ export class AdminService {
     return bridgeView(this.db, await findBridge(this.db, actor.orgId, identity));
   }
 
-  async createBridge(actor: Actor, input: { Name: unknown; Region?: unknown }): Promise<BridgeView> {
+  async createBridge(
+    actor: Actor,
+    input: { Name: unknown; Region?: unknown },
+  ): Promise<BridgeView> {
     const row = await this.db.tx((q) => createBridge(q, actor, input));
     return bridgeView(this.db, row);
   }
@@ -219,13 +288,25 @@ export class AdminService {
     return bridgeView(this.db, row);
   }
 
-  async listNumbers(actor: Actor, filter: { BridgeName?: unknown; BridgeId?: unknown; City?: unknown; Type?: unknown } = {}): Promise<ServiceNumberView[]> {
+  async listNumbers(
+    actor: Actor,
+    filter: { BridgeName?: unknown; BridgeId?: unknown; City?: unknown; Type?: unknown } = {},
+  ): Promise<ServiceNumberView[]> {
     const ref = filter.BridgeId ?? filter.BridgeName;
-    const bridge = ref === undefined ? undefined : await findBridge(this.db, actor.orgId, ref, filter.BridgeId !== undefined ? 'BridgeId' : 'BridgeName');
+    const bridge =
+      ref === undefined
+        ? undefined
+        : await findBridge(
+            this.db,
+            actor.orgId,
+            ref,
+            filter.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+          );
     let type: NumberType | undefined;
     if (filter.Type !== undefined) {
       const t = String(filter.Type).toLowerCase();
-      if (t !== 'toll' && t !== 'tollfree') throw new ValidationError('Type', 'must be Toll or TollFree', filter.Type);
+      if (t !== 'toll' && t !== 'tollfree')
+        throw new ValidationError('Type', 'must be Toll or TollFree', filter.Type);
       type = t === 'toll' ? 'Toll' : 'TollFree';
     }
     const rows = await listNumbers(this.db, actor.orgId, {
@@ -240,20 +321,32 @@ export class AdminService {
     return serviceNumberView(await findNumber(this.db, actor.orgId, identity));
   }
 
-  async createNumber(actor: Actor, input: Parameters<typeof createNumber>[2]): Promise<ServiceNumberView> {
+  async createNumber(
+    actor: Actor,
+    input: Parameters<typeof createNumber>[2],
+  ): Promise<ServiceNumberView> {
     await this.db.tx((q) => createNumber(q, actor, input));
     return this.getNumber(actor, input.Identity);
   }
 
-  async registerNumber(actor: Actor, input: Parameters<typeof registerNumber>[2]): Promise<ServiceNumberView> {
+  async registerNumber(
+    actor: Actor,
+    input: Parameters<typeof registerNumber>[2],
+  ): Promise<ServiceNumberView> {
     return serviceNumberView(await this.db.tx((q) => registerNumber(q, actor, input)));
   }
 
-  async unregisterNumber(actor: Actor, input: Parameters<typeof unregisterNumber>[2]): Promise<ServiceNumberView> {
+  async unregisterNumber(
+    actor: Actor,
+    input: Parameters<typeof unregisterNumber>[2],
+  ): Promise<ServiceNumberView> {
     return serviceNumberView(await this.db.tx((q) => unregisterNumber(q, actor, input)));
   }
 
-  async setNumber(actor: Actor, input: Parameters<typeof setNumberLanguages>[2]): Promise<ServiceNumberView> {
+  async setNumber(
+    actor: Actor,
+    input: Parameters<typeof setNumberLanguages>[2],
+  ): Promise<ServiceNumberView> {
     return serviceNumberView(await this.db.tx((q) => setNumberLanguages(q, actor, input)));
   }
 
@@ -282,7 +375,10 @@ export class AdminService {
   // Audit and tokens
 
   audit(actor: Actor, opts: { limit?: unknown; target?: string }): Promise<AuditEntry[]> {
-    return listAudit(this.db, actor.orgId, { limit: page(opts.limit, 0).limit, target: opts.target });
+    return listAudit(this.db, actor.orgId, {
+      limit: page(opts.limit, 0).limit,
+      target: opts.target,
+    });
   }
 
   createToken(actor: Actor, name: unknown): Promise<{ token: string; view: TokenView }> {

@@ -61,4 +61,3 @@ export const DEFAULT_SETTINGS: Readonly<OrgSettings> = Object.freeze({
   UseUniqueConferenceIds: true,
   MaskPstnNumbersType: 'MaskedForExternalUsers',
 });
-

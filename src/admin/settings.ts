@@ -38,7 +38,8 @@ function coerce(name: keyof OrgSettings, value: unknown): unknown {
     }
     case 'enum': {
       const hit =
-        typeof value === 'string' && spec.values.find((v) => v.toLowerCase() === value.toLowerCase());
+        typeof value === 'string' &&
+        spec.values.find((v) => v.toLowerCase() === value.toLowerCase());
       if (!hit) bad(`must be one of ${spec.values.join(', ')}`);
       return hit;
     }

@@ -40,7 +40,11 @@ const view = (r: TokenRow): TokenView => ({
   revokedAt: iso(r.revoked_at),
 });
 
-export async function createToken(q: Queryable, actor: Actor, name: unknown): Promise<{ token: string; view: TokenView }> {
+export async function createToken(
+  q: Queryable,
+  actor: Actor,
+  name: unknown,
+): Promise<{ token: string; view: TokenView }> {
   if (typeof name !== 'string' || !/^[\w .@-]{1,64}$/.test(name)) {
     throw new ValidationError('name', 'must be 1 to 64 letters, digits, spaces or . _ @ -', name);
   }
@@ -54,7 +58,10 @@ export async function createToken(q: Queryable, actor: Actor, name: unknown): Pr
 }
 
 export async function listTokens(q: Queryable, orgId: string): Promise<TokenView[]> {
-  const rows = await q.query<TokenRow>('select * from api_tokens where org_id = $1 order by created_at', [orgId]);
+  const rows = await q.query<TokenRow>(
+    'select * from api_tokens where org_id = $1 order by created_at',
+    [orgId],
+  );
   return rows.map(view);
 }
 
@@ -69,7 +76,10 @@ export async function revokeToken(q: Queryable, actor: Actor, id: unknown): Prom
 }
 
 /** The organization and name a presented token stands for, or undefined. */
-export async function authenticate(q: Queryable, token: string): Promise<{ orgId: string; name: string; id: string } | undefined> {
+export async function authenticate(
+  q: Queryable,
+  token: string,
+): Promise<{ orgId: string; name: string; id: string } | undefined> {
   if (!token.startsWith(PREFIX)) return undefined;
   const rows = await q.query<TokenRow>(
     'update api_tokens set last_used_at = now() where hash = $1 and revoked_at is null returning *',

@@ -55,7 +55,11 @@ const upnSchema = z.email();
 
 export function validateUpn(value: unknown, field = 'UserPrincipalName'): string {
   if (typeof value !== 'string' || !upnSchema.safeParse(value.trim()).success) {
-    throw new ValidationError(field, 'must be an email-style name such as amos.marble@contoso.com', value);
+    throw new ValidationError(
+      field,
+      'must be an email-style name such as amos.marble@contoso.com',
+      value,
+    );
   }
   return value.trim().toLowerCase();
 }
@@ -70,7 +74,11 @@ function validateDisplayName(value: unknown): string {
 function validateUsageLocation(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string' || !/^[A-Za-z]{2}$/.test(value.trim())) {
-    throw new ValidationError('UsageLocation', 'must be a two-letter country code such as US', value);
+    throw new ValidationError(
+      'UsageLocation',
+      'must be a two-letter country code such as US',
+      value,
+    );
   }
   return value.trim().toUpperCase();
 }
@@ -80,9 +88,18 @@ function validateUsageLocation(value: unknown): string | null {
  * name, the SIP address (with or without "sip:"), the display name, or the part
  * of the UPN before '@' — as long as exactly one user matches.
  */
-export async function findUser(q: Queryable, orgId: string, identity: unknown, field = 'Identity'): Promise<UserRow> {
+export async function findUser(
+  q: Queryable,
+  orgId: string,
+  identity: unknown,
+  field = 'Identity',
+): Promise<UserRow> {
   if (typeof identity !== 'string' || !identity.trim()) {
-    throw new ValidationError(field, 'must name a user (user principal name, SIP address or display name)', identity);
+    throw new ValidationError(
+      field,
+      'must name a user (user principal name, SIP address or display name)',
+      identity,
+    );
   }
   const id = identity.trim();
   const lower = id.toLowerCase().replace(/^sip:/, '');
@@ -97,7 +114,10 @@ export async function findUser(q: Queryable, orgId: string, identity: unknown, f
   );
   if (loose.length === 1) return loose[0]!;
   if (loose.length > 1) {
-    throw new ConflictError(field, `'${id}' matches several users (${loose.map((u) => u.upn).join(', ')}); use the user principal name.`);
+    throw new ConflictError(
+      field,
+      `'${id}' matches several users (${loose.map((u) => u.upn).join(', ')}); use the user principal name.`,
+    );
   }
   throw new NotFoundError('user', id, field);
 }
@@ -111,7 +131,8 @@ export async function createUser(
   const displayName = validateDisplayName(input.DisplayName);
   const usageLocation = validateUsageLocation(input.UsageLocation);
   const taken = await q.query('select 1 from users where upn = $1', [upn]);
-  if (taken.length) throw new ConflictError('UserPrincipalName', `a user named ${upn} already exists.`);
+  if (taken.length)
+    throw new ConflictError('UserPrincipalName', `a user named ${upn} already exists.`);
   const id = randomUUID();
   const [row] = await q.query<UserRow>(
     `insert into users (id, org_id, upn, display_name, usage_location, email, sip_address)
@@ -133,14 +154,24 @@ export async function updateUser(
 ): Promise<UserRow> {
   const user = await findUser(q, actor.orgId, identity, 'UserPrincipalName');
   const next = {
-    DisplayName: patch.DisplayName === undefined ? user.display_name : validateDisplayName(patch.DisplayName),
-    UsageLocation: patch.UsageLocation === undefined ? user.usage_location : validateUsageLocation(patch.UsageLocation),
+    DisplayName:
+      patch.DisplayName === undefined ? user.display_name : validateDisplayName(patch.DisplayName),
+    UsageLocation:
+      patch.UsageLocation === undefined
+        ? user.usage_location
+        : validateUsageLocation(patch.UsageLocation),
   };
   const [row] = await q.query<UserRow>(
     'update users set display_name = $2, usage_location = $3 where id = $1 returning *',
     [user.id, next.DisplayName, next.UsageLocation],
   );
-  await audit(q, actor, 'user.update', user.upn, diff({ DisplayName: user.display_name, UsageLocation: user.usage_location }, next));
+  await audit(
+    q,
+    actor,
+    'user.update',
+    user.upn,
+    diff({ DisplayName: user.display_name, UsageLocation: user.usage_location }, next),
+  );
   return row!;
 }
 

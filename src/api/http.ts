@@ -9,7 +9,11 @@ export function body(req: FastifyRequest, allowed: readonly string[]): Record<st
   }
   for (const k of Object.keys(b)) {
     if (!allowed.includes(k)) {
-      throw new DomainError(`${k} is not a field of this request; fields are ${allowed.join(', ')}.`, 'validation', k);
+      throw new DomainError(
+        `${k} is not a field of this request; fields are ${allowed.join(', ')}.`,
+        'validation',
+        k,
+      );
     }
   }
   return b as Record<string, unknown>;
@@ -23,10 +27,18 @@ export function queryText(req: FastifyRequest, name: string): string | undefined
 
 /** Loose JSON-schema helpers: these document the API for OpenAPI readers. */
 export const S = {
-  obj: (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required }),
+  obj: (properties: Record<string, unknown>, required: string[] = []) => ({
+    type: 'object',
+    properties,
+    required,
+  }),
   str: (description?: string) => ({ type: 'string', description }),
   bool: (description?: string) => ({ type: 'boolean', description }),
   int: (description?: string) => ({ type: 'integer', description }),
   strs: (description?: string) => ({ type: 'array', items: { type: 'string' }, description }),
-  identity: { type: 'object', properties: { identity: { type: 'string' } }, required: ['identity'] },
+  identity: {
+    type: 'object',
+    properties: { identity: { type: 'string' } },
+    required: ['identity'],
+  },
 };

@@ -39,7 +39,10 @@ const STATUS: Record<DomainError['code'], number> = {
 const PUBLIC = new Set(['/healthz']);
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: 10 * 1024 * 1024,
+  });
 
   // Route schemas document the API; the domain validates, so every face gives
   // the same error naming the field and the rule.
@@ -73,7 +76,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const path = req.url.split('?')[0]!;
     if (PUBLIC.has(path)) return;
     const token = presentedToken(req);
-    if (!token) return refuse(reply, 'An administrator token is required (Authorization: Bearer <token>).');
+    if (!token)
+      return refuse(reply, 'An administrator token is required (Authorization: Bearer <token>).');
     const actor = await deps.authenticate(token);
     if (!actor) {
       deps.metrics.errors.inc({ kind: 'unauthorized' });
@@ -91,7 +95,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof DomainError) {
       deps.metrics.errors.inc({ kind: err.code });
-      return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message, field: err.field } });
+      return reply
+        .code(STATUS[err.code])
+        .send({ error: { code: err.code, message: err.message, field: err.field } });
     }
     const e = err as { statusCode?: number; message: string };
     if (e.statusCode && e.statusCode < 500) {
@@ -100,18 +106,27 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
     deps.metrics.errors.inc({ kind: 'internal' });
     req.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: { code: 'internal', message: 'Internal error; see the service log.' } });
+    return reply
+      .code(500)
+      .send({ error: { code: 'internal', message: 'Internal error; see the service log.' } });
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }),
+    reply.code(404).send({
+      error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` },
+    }),
   );
 
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) =>
     deps.isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
   );
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_req, reply) =>
-    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['operations'] } },
+    async (_req, reply) =>
+      reply
+        .header('content-type', deps.metrics.registry.contentType)
+        .send(await deps.metrics.registry.metrics()),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -120,4 +135,3 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerNumberRoutes(app, deps.admin);
   return app;
 }
-

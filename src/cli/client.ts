@@ -23,7 +23,10 @@ export interface Client {
  * DIALBRIDGE_URL/DIALBRIDGE_TOKEN, else the files the service wrote in the
  * data directory (DIALBRIDGE_DATA_DIR, default ./data).
  */
-export function resolveTarget(opts: { url?: string; token?: string; dataDir?: string }, env = process.env) {
+export function resolveTarget(
+  opts: { url?: string; token?: string; dataDir?: string },
+  env = process.env,
+) {
   // An empty variable counts as unset, as shells make it easy to export one.
   const pick = (...vals: (string | undefined)[]) => vals.find((v) => v !== undefined && v !== '');
   const dataDir = resolve(pick(opts.dataDir, env.DIALBRIDGE_DATA_DIR) ?? './data');
@@ -65,18 +68,32 @@ export function createClient(url: string, token: string): Client {
       try {
         res = await fetch(url + path, {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (err) {
-        throw new ApiError(`Cannot reach the service at ${url}: ${(err as Error).cause ?? (err as Error).message}`, 0, 'unreachable');
+        throw new ApiError(
+          `Cannot reach the service at ${url}: ${(err as Error).cause ?? (err as Error).message}`,
+          0,
+          'unreachable',
+        );
       }
       if (res.status === 204) return undefined as T;
       const text = await res.text();
       const json = text ? (JSON.parse(text) as unknown) : undefined;
       if (!res.ok) {
-        const e = (json as { error?: { message?: string; code?: string; field?: string } } | undefined)?.error;
-        throw new ApiError(e?.message ?? `HTTP ${res.status}`, res.status, e?.code ?? 'http', e?.field);
+        const e = (
+          json as { error?: { message?: string; code?: string; field?: string } } | undefined
+        )?.error;
+        throw new ApiError(
+          e?.message ?? `HTTP ${res.status}`,
+          res.status,
+          e?.code ?? 'http',
+          e?.field,
+        );
       }
       return json as T;
     },

@@ -13,7 +13,12 @@ export interface Cmdlet extends CmdletDef {
   run(p: Record<string, Value>, api: Client): Promise<Output>;
 }
 
-const str = (name: string, position?: number, aliases?: string[]): ParamDef => ({ name, type: 'string', position, aliases });
+const str = (name: string, position?: number, aliases?: string[]): ParamDef => ({
+  name,
+  type: 'string',
+  position,
+  aliases,
+});
 const sw = (name: string, aliases?: string[]): ParamDef => ({ name, type: 'switch', aliases });
 const bool = (name: string): ParamDef => ({ name, type: 'bool' });
 const list = (name: string, position?: number): ParamDef => ({ name, type: 'string[]', position });
@@ -31,13 +36,33 @@ function query(q: Record<string, Value | undefined>): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-const DIALIN_COLUMNS = ['Identity', 'DisplayName', 'ConferenceId', 'BridgeName', 'ServiceNumber', 'TollFreeServiceNumber', 'LeaderPin'];
-const NUMBER_COLUMNS = ['Number', 'Type', 'City', 'Shared', 'BridgeName', 'PrimaryLanguage', 'SecondaryLanguages'];
+const DIALIN_COLUMNS = [
+  'Identity',
+  'DisplayName',
+  'ConferenceId',
+  'BridgeName',
+  'ServiceNumber',
+  'TollFreeServiceNumber',
+  'LeaderPin',
+];
+const NUMBER_COLUMNS = [
+  'Number',
+  'Type',
+  'City',
+  'Shared',
+  'BridgeName',
+  'PrimaryLanguage',
+  'SecondaryLanguages',
+];
 const USER_COLUMNS = ['UserPrincipalName', 'DisplayName', 'IsLicensed'];
 
 const settingParams: ParamDef[] = Object.entries(SETTING_SPECS).map(([name, spec]) =>
   spec.type === 'bool'
-    ? { name, type: 'bool', aliases: name === 'SendEmailFromOverride' ? ['SendEmailOverride'] : undefined }
+    ? {
+        name,
+        type: 'bool',
+        aliases: name === 'SendEmailFromOverride' ? ['SendEmailOverride'] : undefined,
+      }
     : spec.type === 'int'
       ? { name, type: 'int' }
       : { name, type: 'string' },
@@ -45,8 +70,18 @@ const settingParams: ParamDef[] = Object.entries(SETTING_SPECS).map(([name, spec
 const SETTING_NAMES = Object.keys(SETTING_SPECS);
 
 const SET_USER_FIELDS = [
-  'ConferenceId', 'ResetConferenceId', 'ResetLeaderPin', 'ServiceNumber', 'TollFreeServiceNumber', 'BridgeId',
-  'BridgeName', 'AllowPSTNOnlyMeetings', 'AllowTollFreeDialIn', 'SendEmail', 'SendEmailToAddress', 'Force',
+  'ConferenceId',
+  'ResetConferenceId',
+  'ResetLeaderPin',
+  'ServiceNumber',
+  'TollFreeServiceNumber',
+  'BridgeId',
+  'BridgeName',
+  'AllowPSTNOnlyMeetings',
+  'AllowTollFreeDialIn',
+  'SendEmail',
+  'SendEmailToAddress',
+  'Force',
 ];
 
 /** Cmdlets the hosted service documents; PowerShell binding rules apply (see cmdlet/bind.ts). */
@@ -61,7 +96,9 @@ export const CMDLETS: Cmdlet[] = [
     name: 'Set-CsOnlineDialInConferencingTenantSettings',
     aliases: ['Set-CsOnlineDialInConferencingTenantSetting'],
     params: [str('Identity', 0), sw('Force'), ...settingParams],
-    run: async (p, api) => ({ data: await api.call('PATCH', '/api/v1/settings', pick(p, SETTING_NAMES)) }),
+    run: async (p, api) => ({
+      data: await api.call('PATCH', '/api/v1/settings', pick(p, SETTING_NAMES)),
+    }),
   },
   {
     name: 'Remove-CsOnlineDialInConferencingTenantSettings',
@@ -76,34 +113,60 @@ export const CMDLETS: Cmdlet[] = [
       p.Identity !== undefined
         ? { data: await api.call('GET', `/api/v1/dialin-users/${seg(p.Identity)}`) }
         : {
-            data: await api.call('GET', `/api/v1/dialin-users${query({ search: p.SearchString, limit: p.ResultSize ?? 1000 })}`),
+            data: await api.call(
+              'GET',
+              `/api/v1/dialin-users${query({ search: p.SearchString, limit: p.ResultSize ?? 1000 })}`,
+            ),
             columns: DIALIN_COLUMNS,
           },
   },
   {
     name: 'Set-CsOnlineDialInConferencingUser',
     params: [
-      str('Identity', 0), str('ConferenceId'), sw('ResetConferenceId'), sw('ResetLeaderPin'), str('ServiceNumber'),
-      str('TollFreeServiceNumber'), str('BridgeId'), str('BridgeName'), bool('AllowPSTNOnlyMeetings'),
-      bool('AllowTollFreeDialIn'), sw('SendEmail'), str('SendEmailToAddress'), sw('Force'),
+      str('Identity', 0),
+      str('ConferenceId'),
+      sw('ResetConferenceId'),
+      sw('ResetLeaderPin'),
+      str('ServiceNumber'),
+      str('TollFreeServiceNumber'),
+      str('BridgeId'),
+      str('BridgeName'),
+      bool('AllowPSTNOnlyMeetings'),
+      bool('AllowTollFreeDialIn'),
+      sw('SendEmail'),
+      str('SendEmailToAddress'),
+      sw('Force'),
     ],
     run: async (p, api) => {
-      const data = await api.call<{ LeaderPin: string | null }>('PATCH', `/api/v1/dialin-users/${seg(p.Identity)}`, pick(p, SET_USER_FIELDS));
-      return { data, notes: p.ResetLeaderPin ? ['The new leader PIN is shown only this once.'] : [] };
+      const data = await api.call<{ LeaderPin: string | null }>(
+        'PATCH',
+        `/api/v1/dialin-users/${seg(p.Identity)}`,
+        pick(p, SET_USER_FIELDS),
+      );
+      return {
+        data,
+        notes: p.ResetLeaderPin ? ['The new leader PIN is shown only this once.'] : [],
+      };
     },
   },
   {
     name: 'Enable-CsOnlineDialInConferencingUser',
     params: [str('Identity', 0), sw('ReplaceProvider'), sw('SendEmail'), sw('Force')],
     run: async (p, api) => ({
-      data: await api.call('POST', `/api/v1/dialin-users/${seg(p.Identity)}/enable`, pick(p, ['ReplaceProvider', 'SendEmail', 'Force'])),
+      data: await api.call(
+        'POST',
+        `/api/v1/dialin-users/${seg(p.Identity)}/enable`,
+        pick(p, ['ReplaceProvider', 'SendEmail', 'Force']),
+      ),
       notes: ['The leader PIN is shown only this once.'],
     }),
   },
   {
     name: 'Disable-CsOnlineDialInConferencingUser',
     params: [str('Identity', 0), sw('SendEmail'), sw('Force')],
-    run: async (p, api) => ({ data: await api.call('POST', `/api/v1/dialin-users/${seg(p.Identity)}/disable`) }),
+    run: async (p, api) => ({
+      data: await api.call('POST', `/api/v1/dialin-users/${seg(p.Identity)}/disable`),
+    }),
   },
   {
     name: 'Get-CsOnlineDialInConferencingBridge',
@@ -112,17 +175,28 @@ export const CMDLETS: Cmdlet[] = [
       const ref = p.Identity ?? p.Name;
       return ref !== undefined
         ? { data: await api.call('GET', `/api/v1/bridges/${seg(ref)}`) }
-        : { data: await api.call('GET', '/api/v1/bridges'), columns: ['Name', 'Region', 'IsDefault', 'DefaultServiceNumber', 'Identity'] };
+        : {
+            data: await api.call('GET', '/api/v1/bridges'),
+            columns: ['Name', 'Region', 'IsDefault', 'DefaultServiceNumber', 'Identity'],
+          };
     },
   },
   {
     name: 'New-CsOnlineDialInConferencingBridge',
     params: [str('Name', 0), str('Region')],
-    run: async (p, api) => ({ data: await api.call('POST', '/api/v1/bridges', pick(p, ['Name', 'Region'])) }),
+    run: async (p, api) => ({
+      data: await api.call('POST', '/api/v1/bridges', pick(p, ['Name', 'Region'])),
+    }),
   },
   {
     name: 'Set-CsOnlineDialInConferencingBridge',
-    params: [str('Identity', 0), str('Name'), str('DefaultServiceNumber'), sw('SetDefault'), sw('Force')],
+    params: [
+      str('Identity', 0),
+      str('Name'),
+      str('DefaultServiceNumber'),
+      sw('SetDefault'),
+      sw('Force'),
+    ],
     run: async (p, api) => {
       const ref = p.Identity ?? p.Name;
       const patch = pick(p, ['DefaultServiceNumber', 'SetDefault']);
@@ -132,9 +206,31 @@ export const CMDLETS: Cmdlet[] = [
   },
   {
     name: 'New-CsOnlineDialInConferencingServiceNumber',
-    params: [str('Identity', 0), str('Type'), str('City'), str('BridgeName'), str('BridgeId'), sw('Shared'), str('PrimaryLanguage'), list('SecondaryLanguages')],
+    params: [
+      str('Identity', 0),
+      str('Type'),
+      str('City'),
+      str('BridgeName'),
+      str('BridgeId'),
+      sw('Shared'),
+      str('PrimaryLanguage'),
+      list('SecondaryLanguages'),
+    ],
     run: async (p, api) => ({
-      data: await api.call('POST', '/api/v1/service-numbers', pick(p, ['Identity', 'Type', 'City', 'BridgeName', 'BridgeId', 'Shared', 'PrimaryLanguage', 'SecondaryLanguages'])),
+      data: await api.call(
+        'POST',
+        '/api/v1/service-numbers',
+        pick(p, [
+          'Identity',
+          'Type',
+          'City',
+          'BridgeName',
+          'BridgeId',
+          'Shared',
+          'PrimaryLanguage',
+          'SecondaryLanguages',
+        ]),
+      ),
     }),
   },
   {
@@ -144,33 +240,65 @@ export const CMDLETS: Cmdlet[] = [
       p.Identity !== undefined
         ? { data: await api.call('GET', `/api/v1/service-numbers/${seg(p.Identity)}`) }
         : {
-            data: await api.call('GET', `/api/v1/service-numbers${query({ bridge: p.BridgeId ?? p.BridgeName, city: p.City, type: p.Type })}`),
+            data: await api.call(
+              'GET',
+              `/api/v1/service-numbers${query({ bridge: p.BridgeId ?? p.BridgeName, city: p.City, type: p.Type })}`,
+            ),
             columns: NUMBER_COLUMNS,
           },
   },
   {
     name: 'Set-CsOnlineDialInConferencingServiceNumber',
-    params: [str('Identity', 0), str('PrimaryLanguage'), list('SecondaryLanguages'), sw('RestoreDefaultLanguages'), sw('Force')],
+    params: [
+      str('Identity', 0),
+      str('PrimaryLanguage'),
+      list('SecondaryLanguages'),
+      sw('RestoreDefaultLanguages'),
+      sw('Force'),
+    ],
     run: async (p, api) => ({
-      data: await api.call('PATCH', `/api/v1/service-numbers/${seg(p.Identity)}`, pick(p, ['PrimaryLanguage', 'SecondaryLanguages', 'RestoreDefaultLanguages'])),
+      data: await api.call(
+        'PATCH',
+        `/api/v1/service-numbers/${seg(p.Identity)}`,
+        pick(p, ['PrimaryLanguage', 'SecondaryLanguages', 'RestoreDefaultLanguages']),
+      ),
     }),
   },
   {
     name: 'Register-CsOnlineDialInConferencingServiceNumber',
     params: [str('Identity', 0), str('BridgeName'), str('BridgeId')],
-    run: async (p, api) => ({ data: await api.call('POST', `/api/v1/service-numbers/${seg(p.Identity)}/register`, pick(p, ['BridgeName', 'BridgeId'])) }),
+    run: async (p, api) => ({
+      data: await api.call(
+        'POST',
+        `/api/v1/service-numbers/${seg(p.Identity)}/register`,
+        pick(p, ['BridgeName', 'BridgeId']),
+      ),
+    }),
   },
   {
     name: 'Unregister-CsOnlineDialInConferencingServiceNumber',
-    params: [str('Identity', 0), str('BridgeName'), str('BridgeId'), sw('RemoveDefaultServiceNumber'), sw('Force')],
+    params: [
+      str('Identity', 0),
+      str('BridgeName'),
+      str('BridgeId'),
+      sw('RemoveDefaultServiceNumber'),
+      sw('Force'),
+    ],
     run: async (p, api) => ({
-      data: await api.call('POST', `/api/v1/service-numbers/${seg(p.Identity)}/unregister`, pick(p, ['BridgeName', 'BridgeId', 'RemoveDefaultServiceNumber'])),
+      data: await api.call(
+        'POST',
+        `/api/v1/service-numbers/${seg(p.Identity)}/unregister`,
+        pick(p, ['BridgeName', 'BridgeId', 'RemoveDefaultServiceNumber']),
+      ),
     }),
   },
   {
     name: 'Get-CsOnlineDialInConferencingLanguagesSupported',
     params: [],
-    run: async (_p, api) => ({ data: await api.call('GET', '/api/v1/languages'), columns: ['code', 'name', 'nativeName'] }),
+    run: async (_p, api) => ({
+      data: await api.call('GET', '/api/v1/languages'),
+      columns: ['code', 'name', 'nativeName'],
+    }),
   },
   {
     name: 'Get-CsUserAcp',
@@ -178,13 +306,28 @@ export const CMDLETS: Cmdlet[] = [
     run: async (p, api) =>
       p.Identity !== undefined
         ? { data: await api.call('GET', `/api/v1/users/${seg(p.Identity)}/acp`) }
-        : { data: await api.call('GET', '/api/v1/acp'), columns: ['Identity', 'Name', 'TollNumber', 'ParticipantPasscode'] },
+        : {
+            data: await api.call('GET', '/api/v1/acp'),
+            columns: ['Identity', 'Name', 'TollNumber', 'ParticipantPasscode'],
+          },
   },
   {
     name: 'Set-CsUserAcp',
-    params: [str('Identity', 0), str('Name'), str('Domain'), str('TollNumber'), list('TollFreeNumbers'), str('ParticipantPasscode'), str('Url')],
+    params: [
+      str('Identity', 0),
+      str('Name'),
+      str('Domain'),
+      str('TollNumber'),
+      list('TollFreeNumbers'),
+      str('ParticipantPasscode'),
+      str('Url'),
+    ],
     run: async (p, api) => ({
-      data: await api.call('PUT', `/api/v1/users/${seg(p.Identity)}/acp`, pick(p, ['Name', 'Domain', 'TollNumber', 'TollFreeNumbers', 'ParticipantPasscode', 'Url'])),
+      data: await api.call(
+        'PUT',
+        `/api/v1/users/${seg(p.Identity)}/acp`,
+        pick(p, ['Name', 'Domain', 'TollNumber', 'TollFreeNumbers', 'ParticipantPasscode', 'Url']),
+      ),
     }),
   },
   {
@@ -192,29 +335,58 @@ export const CMDLETS: Cmdlet[] = [
     params: [str('Identity', 0)],
     run: async (p, api) => {
       await api.call('DELETE', `/api/v1/users/${seg(p.Identity)}/acp`);
-      return { data: undefined, notes: [`Removed the third-party provider of ${String(p.Identity)}.`] };
+      return {
+        data: undefined,
+        notes: [`Removed the third-party provider of ${String(p.Identity)}.`],
+      };
     },
   },
   {
     name: 'New-MsolUser',
-    params: [str('UserPrincipalName'), str('DisplayName'), str('UsageLocation'), str('FirstName'), str('LastName')],
-    run: async (p, api) => ({ data: await api.call('POST', '/api/v1/users', pick(p, ['UserPrincipalName', 'DisplayName', 'UsageLocation'])) }),
+    params: [
+      str('UserPrincipalName'),
+      str('DisplayName'),
+      str('UsageLocation'),
+      str('FirstName'),
+      str('LastName'),
+    ],
+    run: async (p, api) => ({
+      data: await api.call(
+        'POST',
+        '/api/v1/users',
+        pick(p, ['UserPrincipalName', 'DisplayName', 'UsageLocation']),
+      ),
+    }),
   },
   {
     name: 'Get-MsolUser',
-    params: [str('UserPrincipalName', 0, ['ObjectId']), str('SearchString'), int('MaxResults'), sw('All')],
+    params: [
+      str('UserPrincipalName', 0, ['ObjectId']),
+      str('SearchString'),
+      int('MaxResults'),
+      sw('All'),
+    ],
     run: async (p, api) =>
       p.UserPrincipalName !== undefined
         ? { data: await api.call('GET', `/api/v1/users/${seg(p.UserPrincipalName)}`) }
         : {
-            data: await api.call('GET', `/api/v1/users${query({ search: p.SearchString, limit: p.MaxResults ?? (p.All ? 1000 : 500) })}`),
+            data: await api.call(
+              'GET',
+              `/api/v1/users${query({ search: p.SearchString, limit: p.MaxResults ?? (p.All ? 1000 : 500) })}`,
+            ),
             columns: USER_COLUMNS,
           },
   },
   {
     name: 'Set-MsolUser',
     params: [str('UserPrincipalName', 0, ['ObjectId']), str('DisplayName'), str('UsageLocation')],
-    run: async (p, api) => ({ data: await api.call('PATCH', `/api/v1/users/${seg(p.UserPrincipalName)}`, pick(p, ['DisplayName', 'UsageLocation'])) }),
+    run: async (p, api) => ({
+      data: await api.call(
+        'PATCH',
+        `/api/v1/users/${seg(p.UserPrincipalName)}`,
+        pick(p, ['DisplayName', 'UsageLocation']),
+      ),
+    }),
   },
   {
     name: 'Remove-MsolUser',
@@ -228,7 +400,9 @@ export const CMDLETS: Cmdlet[] = [
     name: 'Set-MsolUserLicense',
     params: [list('UserPrincipalName', 0), list('AddLicenses'), list('RemoveLicenses')],
     run: async (p, api) => {
-      const results = await api.call<{ user: Record<string, unknown>; dialIn: Record<string, unknown>; notes: string[] }[]>(
+      const results = await api.call<
+        { user: Record<string, unknown>; dialIn: Record<string, unknown>; notes: string[] }[]
+      >(
         'POST',
         '/api/v1/licenses',
         pick(p, ['UserPrincipalName', 'AddLicenses', 'RemoveLicenses']),
@@ -241,11 +415,16 @@ export const CMDLETS: Cmdlet[] = [
         ServiceNumber: r.dialIn.ServiceNumber,
         LeaderPin: r.dialIn.LeaderPin,
       }));
-      const newPins = rows.some((r) => typeof r.LeaderPin === 'string' && /^\d+$/.test(r.LeaderPin));
+      const newPins = rows.some(
+        (r) => typeof r.LeaderPin === 'string' && /^\d+$/.test(r.LeaderPin),
+      );
       return {
         data: rows,
         columns: Object.keys(rows[0] ?? {}),
-        notes: [...results.flatMap((r) => r.notes), ...(newPins ? ['New leader PINs are shown only this once.'] : [])],
+        notes: [
+          ...results.flatMap((r) => r.notes),
+          ...(newPins ? ['New leader PINs are shown only this once.'] : []),
+        ],
       };
     },
   },

@@ -21,14 +21,20 @@ export function formatTable(rows: Record<string, unknown>[], columns?: string[])
   const cols = columns ?? Object.keys(rows[0]!);
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
 export function format(data: unknown, columns?: string[]): string {
   if (data === undefined || data === null) return '';
   if (Array.isArray(data)) {
-    return data.length === 1 && !columns ? formatList(data[0] as Record<string, unknown>) : formatTable(data as Record<string, unknown>[], columns);
+    return data.length === 1 && !columns
+      ? formatList(data[0] as Record<string, unknown>)
+      : formatTable(data as Record<string, unknown>[], columns);
   }
   if (typeof data === 'object') return formatList(data as Record<string, unknown>);
   return String(data);

@@ -76,27 +76,61 @@ function program(g: Globals): Command {
   cmd
     .command('cmdlets')
     .description('list the cmdlets this command understands')
-    .action(() => print(CMDLETS.map((c) => ({ Name: c.name, Parameters: c.params.map((p) => `-${p.name}`).join(' ') })), g, ['Name', 'Parameters']));
+    .action(() =>
+      print(
+        CMDLETS.map((c) => ({
+          Name: c.name,
+          Parameters: c.params.map((p) => `-${p.name}`).join(' '),
+        })),
+        g,
+        ['Name', 'Parameters'],
+      ),
+    );
   cmd
     .command('demo')
-    .description('fill the organization with a demo: a bridge, numbers in several countries, licensed users')
+    .description(
+      'fill the organization with a demo: a bridge, numbers in several countries, licensed users',
+    )
     .action(async () => print(await runDemo(client(g)), g));
   const token = cmd.command('token').description('administrator tokens');
   token
     .command('create <name>')
     .description('create a token; its value is shown once')
-    .action(async (name: string) => print(await client(g).call('POST', '/api/v1/tokens', { name }), g));
-  token.command('list').description('list tokens (never their values)').action(async () => print(await client(g).call('GET', '/api/v1/tokens'), g, ['id', 'name', 'createdAt', 'lastUsedAt', 'revokedAt']));
+    .action(async (name: string) =>
+      print(await client(g).call('POST', '/api/v1/tokens', { name }), g),
+    );
+  token
+    .command('list')
+    .description('list tokens (never their values)')
+    .action(async () =>
+      print(await client(g).call('GET', '/api/v1/tokens'), g, [
+        'id',
+        'name',
+        'createdAt',
+        'lastUsedAt',
+        'revokedAt',
+      ]),
+    );
   token
     .command('revoke <id>')
     .description('revoke a token at once')
-    .action(async (id: string) => print(await client(g).call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`), g));
+    .action(async (id: string) =>
+      print(await client(g).call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`), g),
+    );
   cmd
     .command('audit')
     .option('--limit <n>', 'how many entries', '50')
     .description('the audit log, newest first')
     .action(async (o: { limit: string }) =>
-      print(await client(g).call('GET', `/api/v1/audit?limit=${encodeURIComponent(o.limit)}`), g, ['at', 'actor', 'action', 'target', 'field', 'oldValue', 'newValue']),
+      print(await client(g).call('GET', `/api/v1/audit?limit=${encodeURIComponent(o.limit)}`), g, [
+        'at',
+        'actor',
+        'action',
+        'target',
+        'field',
+        'oldValue',
+        'newValue',
+      ]),
     );
   return cmd;
 }
@@ -117,7 +151,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : (e.exitCode ?? 2);
+      return e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+        ? 0
+        : (e.exitCode ?? 2);
     }
     const message = err instanceof Error ? err.message : String(err);
     if (g.json) {

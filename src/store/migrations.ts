@@ -118,7 +118,10 @@ export async function migrate(db: Db): Promise<number> {
       const rows = await q.query('select 1 from schema_migrations where version = $1', [m.version]);
       if (rows.length) return false;
       for (const stmt of splitStatements(m.sql)) await q.query(stmt);
-      await q.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+      await q.query('insert into schema_migrations (version, name) values ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
       return true;
     });
     if (done) applied++;

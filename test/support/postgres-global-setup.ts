@@ -18,7 +18,9 @@ let stop: (() => void) | undefined;
 function pgBin(): string {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) {
-    throw new Error('PostgreSQL is not installed (apt-get install postgresql) and DIALBRIDGE_TEST_DATABASE_URL is not set');
+    throw new Error(
+      'PostgreSQL is not installed (apt-get install postgresql) and DIALBRIDGE_TEST_DATABASE_URL is not set',
+    );
   }
   const version = readdirSync(base).sort((a, b) => Number(b) - Number(a))[0];
   return join(base, version!, 'bin');
@@ -31,15 +33,44 @@ export default async function setup(project: TestProject): Promise<() => void> {
     dir = mkdtempSync(join(tmpdir(), 'dialbridge-pg-'));
     chmodSync(dir, 0o777);
     const asRoot = process.getuid?.() === 0;
-    const run = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
+    const run = (cmd: string, args: string[]) =>
+      (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [
+        string,
+        string[],
+      ];
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const [initCmd, initArgs] = run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'dialbridge', '--no-sync']);
+    const [initCmd, initArgs] = run(join(bin, 'initdb'), [
+      '-D',
+      join(dir, 'data'),
+      '-A',
+      'trust',
+      '-U',
+      'dialbridge',
+      '--no-sync',
+    ]);
     const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error}`);
-    const [pgCmd, pgArgs] = run(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+    const [pgCmd, pgArgs] = run(join(bin, 'postgres'), [
+      '-D',
+      join(dir, 'data'),
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+    ]);
     server = spawn(pgCmd, pgArgs, { stdio: 'ignore' });
     server.unref();
-    const [stopCmd, stopArgs] = run(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), 'stop', '-m', 'immediate']);
+    const [stopCmd, stopArgs] = run(join(bin, 'pg_ctl'), [
+      '-D',
+      join(dir, 'data'),
+      'stop',
+      '-m',
+      'immediate',
+    ]);
     stop = () => spawnSync(stopCmd, stopArgs);
     url = `postgres://dialbridge@127.0.0.1:${port}/postgres`;
     const deadline = Date.now() + 20_000;

@@ -19,39 +19,89 @@ const settingProps = Object.fromEntries(
 /** Organization, settings, languages, audit log and tokens. */
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminService): void {
   const tags = ['organization'];
-  app.get('/api/v1/organization', { schema: { summary: 'The organization', tags } }, (req) => admin.organization(req.actor));
+  app.get('/api/v1/organization', { schema: { summary: 'The organization', tags } }, (req) =>
+    admin.organization(req.actor),
+  );
   app.patch(
     '/api/v1/organization',
-    { schema: { summary: 'Rename the organization or set its domain', tags, body: S.obj({ name: S.str('account name; prefixes license names'), domain: S.str() }) } },
-    (req) => admin.updateOrganization(req.actor, body(req, ['name', 'domain']) as { name?: string; domain?: string }),
+    {
+      schema: {
+        summary: 'Rename the organization or set its domain',
+        tags,
+        body: S.obj({ name: S.str('account name; prefixes license names'), domain: S.str() }),
+      },
+    },
+    (req) =>
+      admin.updateOrganization(
+        req.actor,
+        body(req, ['name', 'domain']) as { name?: string; domain?: string },
+      ),
   );
 
   const st = ['settings'];
-  app.get('/api/v1/settings', { schema: { summary: 'Get-CsOnlineDialInConferencingTenantSettings', tags: st } }, (req) =>
-    admin.getSettings(req.actor),
+  app.get(
+    '/api/v1/settings',
+    { schema: { summary: 'Get-CsOnlineDialInConferencingTenantSettings', tags: st } },
+    (req) => admin.getSettings(req.actor),
   );
   app.patch(
     '/api/v1/settings',
-    { schema: { summary: 'Set-CsOnlineDialInConferencingTenantSettings: change some settings (all or nothing)', tags: st, body: S.obj(settingProps) } },
-    (req) => admin.setSettings(req.actor, body(req, [...Object.keys(SETTING_SPECS), 'SendEmailOverride'])),
+    {
+      schema: {
+        summary:
+          'Set-CsOnlineDialInConferencingTenantSettings: change some settings (all or nothing)',
+        tags: st,
+        body: S.obj(settingProps),
+      },
+    },
+    (req) =>
+      admin.setSettings(req.actor, body(req, [...Object.keys(SETTING_SPECS), 'SendEmailOverride'])),
   );
-  app.delete('/api/v1/settings', { schema: { summary: 'Remove-CsOnlineDialInConferencingTenantSettings: restore every default', tags: st } }, (req) =>
-    admin.removeSettings(req.actor),
+  app.delete(
+    '/api/v1/settings',
+    {
+      schema: {
+        summary: 'Remove-CsOnlineDialInConferencingTenantSettings: restore every default',
+        tags: st,
+      },
+    },
+    (req) => admin.removeSettings(req.actor),
   );
 
-  app.get('/api/v1/languages', { schema: { summary: 'Get-CsOnlineDialInConferencingLanguagesSupported', tags: ['numbers'] } }, () => admin.languages());
+  app.get(
+    '/api/v1/languages',
+    { schema: { summary: 'Get-CsOnlineDialInConferencingLanguagesSupported', tags: ['numbers'] } },
+    () => admin.languages(),
+  );
 
   app.get(
     '/api/v1/audit',
-    { schema: { summary: 'The audit log, newest first', tags: ['operations'], querystring: S.obj({ limit: S.int(), target: S.str() }) } },
-    (req) => admin.audit(req.actor, { limit: queryText(req, 'limit'), target: queryText(req, 'target') }),
+    {
+      schema: {
+        summary: 'The audit log, newest first',
+        tags: ['operations'],
+        querystring: S.obj({ limit: S.int(), target: S.str() }),
+      },
+    },
+    (req) =>
+      admin.audit(req.actor, { limit: queryText(req, 'limit'), target: queryText(req, 'target') }),
   );
 
   const tt = ['tokens'];
-  app.get('/api/v1/tokens', { schema: { summary: 'List administrator tokens (never their values)', tags: tt } }, (req) => admin.listTokens(req.actor));
+  app.get(
+    '/api/v1/tokens',
+    { schema: { summary: 'List administrator tokens (never their values)', tags: tt } },
+    (req) => admin.listTokens(req.actor),
+  );
   app.post(
     '/api/v1/tokens',
-    { schema: { summary: 'Create a token; its value is in this reply only', tags: tt, body: S.obj({ name: S.str() }, ['name']) } },
+    {
+      schema: {
+        summary: 'Create a token; its value is in this reply only',
+        tags: tt,
+        body: S.obj({ name: S.str() }, ['name']),
+      },
+    },
     async (req, reply) => {
       const { token, view } = await admin.createToken(req.actor, body(req, ['name']).name);
       return reply.code(201).send({ ...view, token });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      dataDir: resolve('./data'),
+      databaseUrl: undefined,
+      http: { host: '127.0.0.1', port: 8080 },
+      sip: { host: '0.0.0.0', port: 5060 },
+      rtpPorts: { min: 20000, max: 29999 },
+      smtpUrl: undefined,
+      quarantineDays: 90,
+    });
+  });
+
+  it('reads the environment over a JSON file named by DIALBRIDGE_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'dialbridge.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ DIALBRIDGE_HTTP: '0.0.0.0:9000', DIALBRIDGE_SIP: '[::1]:5070' }),
+    );
+    const c = loadConfig({
+      DIALBRIDGE_CONFIG: file,
+      DIALBRIDGE_HTTP: '127.0.0.1:9001',
+      DATABASE_URL: 'postgres://x@y/z',
+    });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 9001 });
+    expect(c.sip).toEqual({ host: '::1', port: 5070 });
+    expect(c.databaseUrl).toBe('postgres://x@y/z');
+  });
+
+  it.each([
+    [{ DIALBRIDGE_HTTP: 'localhost' }, /^DIALBRIDGE_HTTP must be host:port/],
+    [{ DIALBRIDGE_SIP: '0.0.0.0:70000' }, /^DIALBRIDGE_SIP must be host:port/],
+    [{ DIALBRIDGE_RTP_PORTS: '30000-20000' }, /^DIALBRIDGE_RTP_PORTS must be a range/],
+    [{ DIALBRIDGE_RTP_PORTS: '80-90' }, /^DIALBRIDGE_RTP_PORTS must be a range/],
+    [
+      { DIALBRIDGE_ID_QUARANTINE_DAYS: 'soon' },
+      /^DIALBRIDGE_ID_QUARANTINE_DAYS must be a whole number/,
+    ],
+    [
+      { DIALBRIDGE_CONFIG: '/nonexistent.json' },
+      /^DIALBRIDGE_CONFIG must name an existing JSON file/,
+    ],
+  ])('refuses %o naming the variable', (env, msg) => {
+    expect(() => loadConfig(env)).toThrow(msg);
+  });
+});
