@@ -64,6 +64,20 @@ export async function findBridge(
   return rows[0];
 }
 
+/** A bridge named by -BridgeId or -BridgeName (never both), or undefined when neither is given. */
+export async function findBridgeRef(
+  q: Queryable,
+  orgId: string,
+  ref: { BridgeId?: unknown; BridgeName?: unknown },
+): Promise<BridgeRow | undefined> {
+  if (ref.BridgeId !== undefined && ref.BridgeName !== undefined) {
+    throw new ValidationError('BridgeId', 'cannot be combined with -BridgeName');
+  }
+  if (ref.BridgeId !== undefined) return findBridge(q, orgId, ref.BridgeId, 'BridgeId');
+  if (ref.BridgeName !== undefined) return findBridge(q, orgId, ref.BridgeName, 'BridgeName');
+  return undefined;
+}
+
 export async function defaultBridge(q: Queryable, orgId: string): Promise<BridgeRow | undefined> {
   const rows = await q.query<BridgeRow>('select * from bridges where org_id = $1 and is_default', [
     orgId,

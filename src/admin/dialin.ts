@@ -5,7 +5,7 @@ import { audit, type Change } from './audit.ts';
 import { allocateStaticId, claimId, releaseId } from './conference-ids.ts';
 import { validateStaticId } from './conference-id.ts';
 import { generatePin, hashPin, MASKED_PIN } from './pin.ts';
-import { defaultBridge, findBridge } from './bridges.ts';
+import { defaultBridge, findBridgeRef } from './bridges.ts';
 import { canonicalNumber } from './phone-number.ts';
 import { findUser, type UserRow } from './users.ts';
 import type { OrgSettings } from './settings.ts';
@@ -229,14 +229,8 @@ export async function setDialInUser(
     changes.push({ field: 'LeaderPin', old: 'set', new: 'reset' });
   }
 
-  const bridgeRef = input.BridgeId ?? input.BridgeName;
-  if (bridgeRef !== undefined) {
-    const bridge = await findBridge(
-      q,
-      actor.orgId,
-      bridgeRef,
-      input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
-    );
+  const bridge = await findBridgeRef(q, actor.orgId, input);
+  if (bridge) {
     if (bridge.id !== user.bridge_id) {
       next.bridge_id = bridge.id;
       changes.push({ field: 'BridgeName', old: user.bridge_id, new: bridge.name });

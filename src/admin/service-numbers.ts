@@ -4,7 +4,7 @@ import type { Actor } from './context.ts';
 import { audit } from './audit.ts';
 import { canonicalNumber } from './phone-number.ts';
 import { DEFAULT_LANGUAGE, language, secondaryLanguages } from './languages.ts';
-import { findBridge, type BridgeRow } from './bridges.ts';
+import { findBridgeRef, type BridgeRow } from './bridges.ts';
 
 export type NumberType = 'Toll' | 'TollFree';
 
@@ -74,7 +74,7 @@ export function defaultLanguageFor(country: string | null | undefined): string {
   return (country && COUNTRY_LANGUAGE[country]) || DEFAULT_LANGUAGE;
 }
 
-function validateType(value: unknown): NumberType {
+export function validateType(value: unknown): NumberType {
   const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (s === 'toll') return 'Toll';
   if (s === 'tollfree' || s === 'toll-free') return 'TollFree';
@@ -148,16 +148,7 @@ export async function createNumber(
       ? defaultLanguageFor(country)
       : language(input.PrimaryLanguage, 'PrimaryLanguage');
   const secondary = secondaryLanguages(input.SecondaryLanguages, primary);
-  const bridgeRef = input.BridgeId ?? input.BridgeName;
-  const bridge =
-    bridgeRef === undefined
-      ? undefined
-      : await findBridge(
-          q,
-          actor.orgId,
-          bridgeRef,
-          input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
-        );
+  const bridge = await findBridgeRef(q, actor.orgId, input);
   const taken = await q.query('select 1 from service_numbers where number = $1', [e164]);
   if (taken.length) throw new ConflictError('Identity', `service number ${e164} already exists.`);
   await q.query(
@@ -207,18 +198,13 @@ export async function registerNumber(
   input: { Identity: unknown; BridgeName?: unknown; BridgeId?: unknown },
 ): Promise<ServiceNumberRow> {
   const n = await findNumber(q, actor.orgId, input.Identity);
-  const ref = input.BridgeId ?? input.BridgeName;
-  if (ref === undefined)
+  const bridge = await findBridgeRef(q, actor.orgId, input);
+  if (!bridge) {
     throw new ValidationError(
       'BridgeName',
       'is required: name the bridge to register the number on',
     );
-  const bridge = await findBridge(
-    q,
-    actor.orgId,
-    ref,
-    input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
-  );
+  }
   if (n.bridge_id === bridge.id) return n;
   if (n.bridge_id) {
     throw new ConflictError(
@@ -248,21 +234,13 @@ export async function unregisterNumber(
   const n = await findNumber(q, actor.orgId, input.Identity);
   if (!n.bridge_id)
     throw new ValidationError('Identity', 'is not registered on any bridge', n.number);
-  const ref = input.BridgeId ?? input.BridgeName;
-  if (ref !== undefined) {
-    const bridge = await findBridge(
-      q,
-      actor.orgId,
-      ref,
-      input.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
+  const bridge = await findBridgeRef(q, actor.orgId, input);
+  if (bridge && bridge.id !== n.bridge_id) {
+    throw new ValidationError(
+      'BridgeName',
+      `does not match: ${n.number} is registered on bridge '${n.bridge_name}'`,
+      bridge.name,
     );
-    if (bridge.id !== n.bridge_id) {
-      throw new ValidationError(
-        'BridgeName',
-        `does not match: ${n.number} is registered on bridge '${n.bridge_name}'`,
-        ref,
-      );
-    }
   }
   const [users] = await q.query<{ count: number }>(
     'select count(*)::int as count from users where service_number = $1 or toll_free_service_number = $1',

@@ -37,6 +37,7 @@ import {
   bridgeView,
   createBridge,
   findBridge,
+  findBridgeRef,
   listBridges,
   setBridge,
   type BridgeView,
@@ -49,7 +50,7 @@ import {
   serviceNumberView,
   setNumberLanguages,
   unregisterNumber,
-  type NumberType,
+  validateType,
   type ServiceNumberView,
 } from './service-numbers.ts';
 import { getAcp, listAcp, removeAcp, setAcp, type AcpInput, type AcpView } from './acp.ts';
@@ -292,27 +293,11 @@ export class AdminService {
     actor: Actor,
     filter: { BridgeName?: unknown; BridgeId?: unknown; City?: unknown; Type?: unknown } = {},
   ): Promise<ServiceNumberView[]> {
-    const ref = filter.BridgeId ?? filter.BridgeName;
-    const bridge =
-      ref === undefined
-        ? undefined
-        : await findBridge(
-            this.db,
-            actor.orgId,
-            ref,
-            filter.BridgeId !== undefined ? 'BridgeId' : 'BridgeName',
-          );
-    let type: NumberType | undefined;
-    if (filter.Type !== undefined) {
-      const t = String(filter.Type).toLowerCase();
-      if (t !== 'toll' && t !== 'tollfree')
-        throw new ValidationError('Type', 'must be Toll or TollFree', filter.Type);
-      type = t === 'toll' ? 'Toll' : 'TollFree';
-    }
+    const bridge = await findBridgeRef(this.db, actor.orgId, filter);
     const rows = await listNumbers(this.db, actor.orgId, {
       bridgeId: bridge?.id,
       city: typeof filter.City === 'string' ? filter.City : undefined,
-      type,
+      type: filter.Type === undefined ? undefined : validateType(filter.Type),
     });
     return rows.map(serviceNumberView);
   }

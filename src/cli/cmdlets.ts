@@ -1,6 +1,7 @@
 import type { CmdletDef, ParamDef, Value } from './cmdlet/types.ts';
 import { seg, type Client } from './client.ts';
 import { SETTING_SPECS } from '../admin/setting-specs.ts';
+import { NEW_SERVICE_NUMBER_FIELDS, SET_DIALIN_USER_FIELDS } from '../admin/fields.ts';
 
 /** What a cmdlet prints: data, the columns a table shows, and notes for people. */
 export interface Output {
@@ -25,7 +26,7 @@ const list = (name: string, position?: number): ParamDef => ({ name, type: 'stri
 const int = (name: string): ParamDef => ({ name, type: 'int' });
 
 /** Picks the named parameters that were given, for a request body. */
-function pick(p: Record<string, Value>, names: string[]): Record<string, Value> {
+function pick(p: Record<string, Value>, names: readonly string[]): Record<string, Value> {
   return Object.fromEntries(names.filter((n) => p[n] !== undefined).map((n) => [n, p[n]!]));
 }
 
@@ -68,21 +69,6 @@ const settingParams: ParamDef[] = Object.entries(SETTING_SPECS).map(([name, spec
       : { name, type: 'string' },
 );
 const SETTING_NAMES = Object.keys(SETTING_SPECS);
-
-const SET_USER_FIELDS = [
-  'ConferenceId',
-  'ResetConferenceId',
-  'ResetLeaderPin',
-  'ServiceNumber',
-  'TollFreeServiceNumber',
-  'BridgeId',
-  'BridgeName',
-  'AllowPSTNOnlyMeetings',
-  'AllowTollFreeDialIn',
-  'SendEmail',
-  'SendEmailToAddress',
-  'Force',
-];
 
 /** Cmdlets the hosted service documents; PowerShell binding rules apply (see cmdlet/bind.ts). */
 export const CMDLETS: Cmdlet[] = [
@@ -141,7 +127,7 @@ export const CMDLETS: Cmdlet[] = [
       const data = await api.call<{ LeaderPin: string | null }>(
         'PATCH',
         `/api/v1/dialin-users/${seg(p.Identity)}`,
-        pick(p, SET_USER_FIELDS),
+        pick(p, SET_DIALIN_USER_FIELDS),
       );
       return {
         data,
@@ -217,20 +203,7 @@ export const CMDLETS: Cmdlet[] = [
       list('SecondaryLanguages'),
     ],
     run: async (p, api) => ({
-      data: await api.call(
-        'POST',
-        '/api/v1/service-numbers',
-        pick(p, [
-          'Identity',
-          'Type',
-          'City',
-          'BridgeName',
-          'BridgeId',
-          'Shared',
-          'PrimaryLanguage',
-          'SecondaryLanguages',
-        ]),
-      ),
+      data: await api.call('POST', '/api/v1/service-numbers', pick(p, NEW_SERVICE_NUMBER_FIELDS)),
     }),
   },
   {

@@ -1,24 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdminService } from '../../admin/service.ts';
 import { body, queryText, S } from '../http.ts';
+import { SET_DIALIN_USER_FIELDS } from '../../admin/fields.ts';
 
 const identity = (req: FastifyRequest) => (req.params as { identity: string }).identity;
 const params = S.identity;
-
-const SET_FIELDS = [
-  'ConferenceId',
-  'ResetConferenceId',
-  'ResetLeaderPin',
-  'ServiceNumber',
-  'TollFreeServiceNumber',
-  'BridgeId',
-  'BridgeName',
-  'AllowPSTNOnlyMeetings',
-  'AllowTollFreeDialIn',
-  'SendEmail',
-  'SendEmailToAddress',
-  'Force',
-] as const;
 
 /** Users, licenses, dial-in users and third-party providers. */
 export function registerDirectoryRoutes(app: FastifyInstance, admin: AdminService): void {
@@ -161,7 +147,11 @@ export function registerDirectoryRoutes(app: FastifyInstance, admin: AdminServic
         }),
       },
     },
-    (req) => admin.setDialInUser(req.actor, { ...body(req, SET_FIELDS), Identity: identity(req) }),
+    (req) =>
+      admin.setDialInUser(req.actor, {
+        ...body(req, SET_DIALIN_USER_FIELDS),
+        Identity: identity(req),
+      }),
   );
   app.post(
     '/api/v1/dialin-users/:identity/enable',

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdminService } from '../../admin/service.ts';
 import { body, queryText, S } from '../http.ts';
+import { NEW_SERVICE_NUMBER_FIELDS } from '../../admin/fields.ts';
 
 const id = (req: FastifyRequest) => (req.params as { identity: string }).identity;
 const params = S.identity;
@@ -96,16 +97,7 @@ export function registerNumberRoutes(app: FastifyInstance, admin: AdminService):
       },
     },
     async (req, reply) => {
-      const b = body(req, [
-        'Identity',
-        'Type',
-        'City',
-        'BridgeName',
-        'BridgeId',
-        'Shared',
-        'PrimaryLanguage',
-        'SecondaryLanguages',
-      ]);
+      const b = body(req, NEW_SERVICE_NUMBER_FIELDS);
       return reply.code(201).send(
         await admin.createNumber(req.actor, {
           ...b,
