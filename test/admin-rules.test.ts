@@ -606,6 +606,23 @@ describe.each(STORES)('admin rules on %s', (kind) => {
         'Identity',
         /default number of 1 user/,
       );
+      await admin.createBridge(actor, { Name: 'EMEA Bridge' });
+      await refused(
+        () =>
+          admin.unregisterNumber(actor, { Identity: '+14255550101', BridgeName: 'EMEA Bridge' }),
+        'BridgeName',
+        /registered on bridge 'Conference Bridge'/,
+      );
+      await refused(
+        () =>
+          admin.unregisterNumber(actor, {
+            Identity: '+14255550101',
+            BridgeName: 'EMEA Bridge',
+            BridgeId: 'x',
+          }),
+        'BridgeId',
+        /cannot be combined/,
+      );
       const off = await admin.unregisterNumber(actor, {
         Identity: '+14255550101',
         BridgeName: 'Conference Bridge',
