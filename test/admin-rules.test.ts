@@ -636,6 +636,74 @@ describe.each(STORES)('admin rules on %s', (kind) => {
     });
   });
 
+  describe('organizations', () => {
+    it('the operator adds organizations; each sees only its own records; conference IDs are unique across all', async () => {
+      const { organization, token } = await admin.createOrganization(actor, {
+        name: 'fabrikam',
+        domain: 'Fabrikam.com',
+      });
+      expect(organization).toMatchObject({
+        name: 'fabrikam',
+        domain: 'fabrikam.com',
+        operator: false,
+      });
+      expect(token).toMatch(/^dbt_/);
+      const other: Actor = { orgId: organization.id, name: 'fabrikam admin' };
+      expect(await admin.listUsers(other, {})).toEqual([]);
+      expect(await admin.listBridges(other)).toEqual([]);
+      await refused(
+        () => admin.getUser(other, 'amos.marble@contoso.com'),
+        'UserPrincipalName',
+        /no user/,
+      );
+      await refused(
+        () => admin.createOrganization(other, { name: 'tailspin' }),
+        'organization',
+        /operator/,
+      );
+      expect((await admin.listOrganizations(other)).map((o) => o.name)).toEqual(['fabrikam']);
+      expect((await admin.listOrganizations(actor)).map((o) => o.name)).toEqual([
+        'contoso',
+        'fabrikam',
+      ]);
+      await refused(
+        () => admin.createOrganization(actor, { name: 'Fabrikam' }),
+        'name',
+        /already exists/,
+      );
+      await refused(() => admin.createOrganization(actor, { name: 'bad name!' }), 'name');
+
+      const [amos] = await license('amos.marble@contoso.com');
+      await admin.createBridge(other, { Name: 'Fabrikam Bridge' });
+      await admin.createUser(other, { UserPrincipalName: 'kai@fabrikam.com', DisplayName: 'Kai' });
+      await refused(
+        () =>
+          admin.setLicenses(other, {
+            UserPrincipalName: 'kai@fabrikam.com',
+            AddLicenses: 'contoso:MCOMEETADV',
+          }),
+        'AddLicenses',
+        /fabrikam:MCOMEETADV/,
+      );
+      await admin.setLicenses(other, {
+        UserPrincipalName: 'kai@fabrikam.com',
+        AddLicenses: 'fabrikam:MCOMEETADV',
+      });
+      await refused(
+        () =>
+          admin.setDialInUser(other, {
+            Identity: 'kai@fabrikam.com',
+            ConferenceId: amos!.dialIn.ConferenceId,
+          }),
+        'ConferenceId',
+        /taken/,
+      );
+      // Settings are per organization.
+      await admin.setSettings(other, { PinLength: 9 });
+      expect((await admin.getSettings(actor)).PinLength).toBe(5);
+    });
+  });
+
   describe('audit log', () => {
     it('records who changed what, old and new, and never a PIN', async () => {
       const [r] = await license('amos.marble@contoso.com');

@@ -232,6 +232,27 @@ describe('REST API', () => {
     expect(row!.state).toBe('quarantined');
   });
 
+  it('adds an organization whose first token manages only that organization', async () => {
+    const created = await t.api('POST', '/api/v1/organizations', {
+      name: 'fabrikam',
+      domain: 'fabrikam.com',
+    });
+    expect(created.status).toBe(201);
+    const token = created.json.token as string;
+    const own = await t.api('GET', '/api/v1/users', undefined, token);
+    expect(own.status).toBe(200);
+    expect(own.json).toEqual([]);
+    expect((await t.api('GET', '/api/v1/organization', undefined, token)).json.name).toBe(
+      'fabrikam',
+    );
+    const refused = await t.api('POST', '/api/v1/organizations', { name: 'tailspin' }, token);
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('forbidden');
+    expect(
+      (await t.api('GET', '/api/v1/organizations')).json.map((o: { name: string }) => o.name),
+    ).toEqual(['contoso', 'fabrikam']);
+  });
+
   it('exposes Prometheus metrics for requests and errors', async () => {
     const res = await fetch(`${t.url}/metrics`, {
       headers: { authorization: `Bearer ${t.token}` },

@@ -1,7 +1,9 @@
 import type { AdminContext, Actor } from './context.ts';
 import { ValidationError } from '../errors.ts';
 import {
+  createOrganization,
   getOrganization,
+  listOrganizations,
   readSettings,
   removeSettings,
   updateOrganization,
@@ -101,8 +103,22 @@ export class AdminService {
     return getOrganization(this.db, actor.orgId);
   }
 
-  updateOrganization(actor: Actor, patch: { name?: string; domain?: string | null }) {
+  updateOrganization(actor: Actor, patch: { name?: unknown; domain?: unknown }) {
     return this.db.tx((q) => updateOrganization(q, actor, patch));
+  }
+
+  async listOrganizations(actor: Actor) {
+    const self = await this.organization(actor);
+    return self.operator ? listOrganizations(this.db) : [self];
+  }
+
+  /** A new organization and its first administrator token, shown in this reply only. */
+  createOrganization(actor: Actor, input: { name?: unknown; domain?: unknown }) {
+    return this.db.tx(async (q) => {
+      const org = await createOrganization(q, actor, input);
+      const { token } = await createToken(q, { orgId: org.id, name: actor.name }, 'admin');
+      return { organization: org, token };
+    });
   }
 
   getSettings(actor: Actor): Promise<OrgSettings> {

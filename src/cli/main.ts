@@ -92,6 +92,25 @@ function program(g: Globals): Command {
       'fill the organization with a demo: a bridge, numbers in several countries, licensed users',
     )
     .action(async () => print(await runDemo(client(g)), g));
+  const org = cmd.command('org').description('organizations (tenants) of the deployment');
+  org
+    .command('list')
+    .description('list organizations')
+    .action(async () =>
+      print(await client(g).call('GET', '/api/v1/organizations'), g, [
+        'name',
+        'domain',
+        'operator',
+        'id',
+      ]),
+    );
+  org
+    .command('create <name>')
+    .option('--domain <domain>', 'its DNS domain, e.g. fabrikam.com')
+    .description('add an organization; prints its first administrator token once')
+    .action(async (name: string, o: { domain?: string }) =>
+      print(await client(g).call('POST', '/api/v1/organizations', { name, domain: o.domain }), g),
+    );
   const token = cmd.command('token').description('administrator tokens');
   token
     .command('create <name>')

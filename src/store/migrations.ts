@@ -14,8 +14,10 @@ create table organizations (
   id text primary key,
   name text not null unique,
   domain text,
+  operator boolean not null default false,
   created_at timestamptz not null default now()
 );
+create unique index organizations_one_operator on organizations (operator) where operator;
 create table org_settings (
   org_id text primary key references organizations(id) on delete cascade,
   settings jsonb not null default '{}'

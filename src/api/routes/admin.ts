@@ -31,11 +31,33 @@ export function registerAdminRoutes(app: FastifyInstance, admin: AdminService): 
         body: S.obj({ name: S.str('account name; prefixes license names'), domain: S.str() }),
       },
     },
-    (req) =>
-      admin.updateOrganization(
-        req.actor,
-        body(req, ['name', 'domain']) as { name?: string; domain?: string },
-      ),
+    (req) => admin.updateOrganization(req.actor, body(req, ['name', 'domain'])),
+  );
+  app.get(
+    '/api/v1/organizations',
+    {
+      schema: {
+        summary:
+          'Organizations of the deployment (operator organization only; others see themselves)',
+        tags,
+      },
+    },
+    (req) => admin.listOrganizations(req.actor),
+  );
+  app.post(
+    '/api/v1/organizations',
+    {
+      schema: {
+        summary:
+          'Add an organization (operator organization only); its first token is in this reply only',
+        tags,
+        body: S.obj({ name: S.str(), domain: S.str() }, ['name']),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await admin.createOrganization(req.actor, body(req, ['name', 'domain']))),
   );
 
   const st = ['settings'];
