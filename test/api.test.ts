@@ -91,6 +91,9 @@ describe('REST API', () => {
     expect(list.json.map((x: { name: string }) => x.name)).toEqual(
       expect.arrayContaining(['admin', 'ci robot']),
     );
+    const robot = list.json.find((x: { name: string }) => x.name === 'ci robot');
+    expect(robot.lastUsedAt).not.toBeNull();
+    expect(robot.revokedAt).toBeNull();
     const stored = JSON.stringify(await t.service.db.query('select * from api_tokens'));
     expect(stored).not.toContain(token);
     expect(stored).not.toContain(t.token);

@@ -25,6 +25,13 @@ const bool = (name: string): ParamDef => ({ name, type: 'bool' });
 const list = (name: string, position?: number): ParamDef => ({ name, type: 'string[]', position });
 const int = (name: string): ParamDef => ({ name, type: 'int' });
 
+/** Said plainly until the outbox exists, so nobody waits for a message that will not come. */
+function emailNote(p: Record<string, Value>): string[] {
+  return p.SendEmail
+    ? ['Emails to users are not delivered by this version yet; no email was sent.']
+    : [];
+}
+
 /** Picks the named parameters that were given, for a request body. */
 function pick(p: Record<string, Value>, names: readonly string[]): Record<string, Value> {
   return Object.fromEntries(names.filter((n) => p[n] !== undefined).map((n) => [n, p[n]!]));
@@ -131,27 +138,35 @@ export const CMDLETS: Cmdlet[] = [
       );
       return {
         data,
-        notes: p.ResetLeaderPin ? ['The new leader PIN is shown only this once.'] : [],
+        notes: [
+          ...(p.ResetLeaderPin ? ['The new leader PIN is shown only this once.'] : []),
+          ...emailNote(p),
+        ],
       };
     },
   },
   {
     name: 'Enable-CsOnlineDialInConferencingUser',
     params: [str('Identity', 0), sw('ReplaceProvider'), sw('SendEmail'), sw('Force')],
-    run: async (p, api) => ({
-      data: await api.call(
+    run: async (p, api) => {
+      const data = await api.call<{ LeaderPin: string | null }>(
         'POST',
         `/api/v1/dialin-users/${seg(p.Identity)}/enable`,
         pick(p, ['ReplaceProvider', 'SendEmail', 'Force']),
-      ),
-      notes: ['The leader PIN is shown only this once.'],
-    }),
+      );
+      const newPin = /^\d+$/.test(data.LeaderPin ?? '');
+      return {
+        data,
+        notes: [...(newPin ? ['The leader PIN is shown only this once.'] : []), ...emailNote(p)],
+      };
+    },
   },
   {
     name: 'Disable-CsOnlineDialInConferencingUser',
     params: [str('Identity', 0), sw('SendEmail'), sw('Force')],
     run: async (p, api) => ({
       data: await api.call('POST', `/api/v1/dialin-users/${seg(p.Identity)}/disable`),
+      notes: emailNote(p),
     }),
   },
   {
