@@ -15,6 +15,9 @@ describe('configuration', () => {
       rtpPorts: { min: 20000, max: 29999 },
       smtpUrl: undefined,
       quarantineDays: 90,
+      sipTrusted: ['127.0.0.0/8', '::1/128'],
+      sipUntrusted: 'reject',
+      maxCalls: 1000,
     });
   });
 

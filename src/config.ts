@@ -1,5 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { ValidationError } from './errors.ts';
 
 /** Where something listens: host and port, parsed from "host:port". */
@@ -19,6 +21,13 @@ export interface Config {
   logLevel: string;
   /** Days a released conference ID waits before it can be handed out again. */
   quarantineDays: number;
+  /** Addresses/CIDR blocks allowed to place calls. */
+  sipTrusted: string[];
+  /** What an INVITE from elsewhere gets: 403, or no answer at all. */
+  sipUntrusted: 'reject' | 'drop';
+  maxCalls: number;
+  /** Address written into SDP/Contact for non-loopback callers. */
+  publicAddress: string;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -29,6 +38,9 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_ORG: 'default',
   DIALBRIDGE_LOG_LEVEL: 'info',
   DIALBRIDGE_ID_QUARANTINE_DAYS: '90',
+  DIALBRIDGE_SIP_TRUSTED: '127.0.0.0/8,::1/128',
+  DIALBRIDGE_SIP_UNTRUSTED: 'reject',
+  DIALBRIDGE_MAX_CALLS: '1000',
 };
 
 export function parseEndpoint(field: string, value: string): Endpoint {
@@ -52,6 +64,52 @@ export function parsePortRange(field: string, value: string): { min: number; max
     );
   }
   return { min, max };
+}
+
+function parseCidrs(field: string, value: string): string[] {
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const c of list) {
+    const [addr, bits] = c.split('/');
+    const v = isIP(addr ?? '');
+    const max = v === 6 ? 128 : 32;
+    if (!v || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))) {
+      throw new ValidationError(
+        field,
+        'must be a comma-separated list of addresses or CIDR blocks such as 10.0.0.0/8',
+        c,
+      );
+    }
+  }
+  return list;
+}
+
+function parseChoice<T extends string>(field: string, value: string, choices: readonly T[]): T {
+  const hit = choices.find((c) => c === value.trim().toLowerCase());
+  if (!hit) throw new ValidationError(field, `must be one of ${choices.join(', ')}`, value);
+  return hit;
+}
+
+function parseCount(field: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 100_000) {
+    throw new ValidationError(field, 'must be a whole number from 1 to 100000', value);
+  }
+  return n;
+}
+
+/** The given address, or the first non-internal IPv4 address of this machine. */
+function parseAddress(field: string, value: string | undefined): string {
+  if (value) {
+    if (!isIP(value)) throw new ValidationError(field, 'must be an IP address', value);
+    return value;
+  }
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 function parseDays(field: string, value: string): number {
@@ -98,5 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DIALBRIDGE_ID_QUARANTINE_DAYS',
       get('DIALBRIDGE_ID_QUARANTINE_DAYS')!,
     ),
+    sipTrusted: parseCidrs('DIALBRIDGE_SIP_TRUSTED', get('DIALBRIDGE_SIP_TRUSTED') ?? ''),
+    sipUntrusted: parseChoice('DIALBRIDGE_SIP_UNTRUSTED', get('DIALBRIDGE_SIP_UNTRUSTED')!, [
+      'reject',
+      'drop',
+    ] as const),
+    maxCalls: parseCount('DIALBRIDGE_MAX_CALLS', get('DIALBRIDGE_MAX_CALLS')!),
+    publicAddress: parseAddress('DIALBRIDGE_PUBLIC_ADDRESS', get('DIALBRIDGE_PUBLIC_ADDRESS')),
   };
 }

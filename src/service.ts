@@ -7,7 +7,10 @@ import { AdminService } from './admin/service.ts';
 import { ensureOrganization } from './admin/organizations.ts';
 import { authenticate, createToken } from './admin/tokens.ts';
 import { buildApi } from './api/server.ts';
-import { createMetrics } from './api/metrics.ts';
+import { createMetrics, registerCallMetrics } from './api/metrics.ts';
+import { startCallPlane } from './calls/call-plane.ts';
+import { answerWithEcho } from './calls/echo.ts';
+import type { CallEngine } from './calls/engine.ts';
 import type { Db } from './store/db.ts';
 
 import { VERSION } from './version.ts';
@@ -20,6 +23,7 @@ export interface RunningService {
   url: string;
   db: Db;
   admin: AdminService;
+  calls: CallEngine;
   /** Set only on the start that created the organization's first token. */
   firstToken: string | undefined;
   close(): Promise<void>;
@@ -58,6 +62,18 @@ export async function startService(
       return who && { orgId: who.orgId, name: who.name };
     },
   });
+  const calls = await startCallPlane({
+    sip: config.sip,
+    rtpPorts: config.rtpPorts,
+    advertisedAddress: config.publicAddress,
+    trusted: config.sipTrusted,
+    untrusted: config.sipUntrusted,
+    maxCalls: config.maxCalls,
+    log: log.child({ plane: 'call' }),
+  });
+  // Digits are never logged: soon they will be conference IDs and PINs.
+  answerWithEcho(calls, (callId) => log.debug({ call: callId }, 'keypad digit'));
+  registerCallMetrics(metrics, () => calls.snapshot());
   await api.listen({ host: config.http.host, port: config.http.port });
   const addr = api.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
@@ -79,16 +95,21 @@ export async function startService(
     );
   }
   ready = true;
-  log.info({ url, store: db.kind, organization: org.name }, 'dialbridge ready');
+  log.info(
+    { url, sip: `${config.sip.host}:${calls.port}`, store: db.kind, organization: org.name },
+    'dialbridge ready',
+  );
 
   return {
     url,
     db,
     admin,
+    calls,
     firstToken,
     async close() {
       ready = false;
       await api.close();
+      await calls.close();
       await db.close();
     },
   };

@@ -8,7 +8,11 @@ import { startService } from '../src/service.ts';
 
 const quiet = pino({ level: 'silent' });
 const config = (dataDir: string) =>
-  loadConfig({ DIALBRIDGE_DATA_DIR: dataDir, DIALBRIDGE_HTTP: '127.0.0.1:0' });
+  loadConfig({
+    DIALBRIDGE_DATA_DIR: dataDir,
+    DIALBRIDGE_HTTP: '127.0.0.1:0',
+    DIALBRIDGE_SIP: '127.0.0.1:0',
+  });
 
 async function get(url: string, token: string, path: string) {
   const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });

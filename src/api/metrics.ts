@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics. One registry per service instance so tests can run
@@ -32,3 +32,61 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the call plane reports; read when Prometheus scrapes, nothing on the hot path. */
+export interface CallPlaneStats {
+  active: number;
+  total: number;
+  malformed: number;
+  rejected: Record<number, number>;
+  packetsIn: number;
+  packetsOut: number;
+}
+
+export function registerCallMetrics(metrics: Metrics, read: () => CallPlaneStats): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'dialbridge_calls_active',
+    help: 'Calls in progress',
+    registers,
+    collect() {
+      this.set(read().active);
+    },
+  });
+  new Gauge({
+    name: 'dialbridge_calls_total',
+    help: 'Calls offered since start (a counter, exposed as a gauge read at scrape time)',
+    registers,
+    collect() {
+      this.set(read().total);
+    },
+  });
+  new Gauge({
+    name: 'dialbridge_sip_malformed_total',
+    help: 'SIP messages that could not be parsed or routed, since start',
+    registers,
+    collect() {
+      this.set(read().malformed);
+    },
+  });
+  new Gauge({
+    name: 'dialbridge_sip_rejected_total',
+    help: 'Requests refused by the call plane, by status code, since start',
+    labelNames: ['status'] as const,
+    registers,
+    collect() {
+      for (const [status, n] of Object.entries(read().rejected)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'dialbridge_rtp_packets_total',
+    help: 'RTP packets received and sent, since start',
+    labelNames: ['direction'] as const,
+    registers,
+    collect() {
+      const s = read();
+      this.set({ direction: 'in' }, s.packetsIn);
+      this.set({ direction: 'out' }, s.packetsOut);
+    },
+  });
+}

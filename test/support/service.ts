@@ -42,6 +42,7 @@ export async function startTestService(
   const config = loadConfig({
     DIALBRIDGE_DATA_DIR: dataDir,
     DIALBRIDGE_HTTP: '127.0.0.1:0',
+    DIALBRIDGE_SIP: '127.0.0.1:0',
     DATABASE_URL: kind === 'postgres' ? await freshDatabaseUrl() : '',
   });
   const service = await startService(config, log);

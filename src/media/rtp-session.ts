@@ -1,0 +1,222 @@
+import type dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import { realClock, type Clock, type Timer } from '../sip/clock.ts';
+import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw } from './g711.ts';
+import { isRtcp, parseRtp, SequenceTracker, writeRtp } from './rtp-packet.ts';
+import {
+  buildCompound,
+  buildReceiverReport,
+  buildSdes,
+  buildSenderReport,
+  buildBye,
+  dlsrFromMs,
+  ntpFromUnixMs,
+  ntpMiddle32,
+  parseRtcp,
+  reportBlockFromTracker,
+} from './rtcp.ts';
+import { TelephoneEventReceiver } from './telephone-event.ts';
+import type { MediaPlan } from './sdp.ts';
+
+export const FRAME_SAMPLES = 160; // 20 ms at 8 kHz
+/** The longest frame we send in one packet (60 ms), e.g. when echoing a 30 ms phone. */
+const MAX_SAMPLES = 480;
+const RTCP_INTERVAL_MS = 5000;
+/** A source silent this long may be replaced by a new one (symmetric RTP re-latching). */
+const RELATCH_AFTER_MS = 2000;
+
+export interface RtpSessionEvents {
+  /** 20 ms of decoded audio from the peer, in arrival order. */
+  audio: [frame: Int16Array];
+  /** A keypad digit from RFC 4733 telephone-events, once per press. */
+  digit: [digit: string];
+}
+
+export interface RtpCounters {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Datagrams that were not RTP/RTCP of this call. */
+  ignored: number;
+}
+
+/**
+ * One call's RTP and RTCP. Receives from whoever the peer turns out to be
+ * (symmetric RTP: we answer to where packets come from, for callers behind
+ * NAT), decodes G.711, turns telephone-events into digits, and sends our
+ * 20 ms frames with a continuous sequence and timestamp.
+ */
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  readonly counters: RtpCounters = {
+    packetsIn: 0,
+    packetsOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    ignored: 0,
+  };
+  private plan: MediaPlan | undefined;
+  private remote: { address: string; port: number } | undefined;
+  private latchedAt = -Infinity;
+  private readonly ssrc = randomInt(1, 2 ** 32 - 1);
+  private seq = randomInt(0, 65536);
+  private timestamp = randomInt(0, 2 ** 32 - 1);
+  private readonly tracker = new SequenceTracker();
+  private readonly events = new TelephoneEventReceiver();
+  private readonly payload = new Uint8Array(MAX_SAMPLES);
+  private readonly packet = new Uint8Array(12 + MAX_SAMPLES);
+  private octetsOut = 0;
+  private rtcpTimer: Timer | undefined;
+  /** Middle 32 bits of the peer's last SR and when it came, for LSR/DLSR (RFC 3550 6.4.1). */
+  private lastSr = 0;
+  private lastSrAt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+    readonly port: number,
+    private readonly clock: Clock = realClock,
+    private readonly cname = `dialbridge-${port}`,
+  ) {
+    super();
+    rtp.on('message', (buf, rinfo) => this.onPacket(buf, rinfo.address, rinfo.port));
+    rtcp.on('message', (buf) => this.onRtcp(buf));
+  }
+
+  /** Applies a negotiated plan (the first answer, or a re-INVITE's). */
+  configure(plan: MediaPlan): void {
+    this.plan = plan;
+    // Until packets arrive, send where the SDP says; a hold address sends nowhere.
+    if (this.latchedAt === -Infinity && plan.remote.address !== '0.0.0.0')
+      this.remote = { ...plan.remote };
+    if (!this.rtcpTimer && !this.closed) this.scheduleRtcp();
+  }
+
+  private get sending(): boolean {
+    const d = this.plan?.direction;
+    return d === 'sendrecv' || d === 'sendonly';
+  }
+
+  private onPacket(buf: Buffer, address: string, port: number): void {
+    if (!this.plan || this.closed) return;
+    if (isRtcp(buf)) return this.onRtcp(buf); // rtcp-mux peers
+    const p = parseRtp(buf);
+    if (!p) {
+      this.counters.ignored++;
+      return;
+    }
+    const now = this.clock.now();
+    const fromRemote = this.remote && this.remote.address === address && this.remote.port === port;
+    if (!fromRemote) {
+      // Latch to the first source, and to a new one only when the old fell silent:
+      // a stray datagram can't steal the call's audio.
+      if (this.latchedAt !== -Infinity && now - this.latchedAt < RELATCH_AFTER_MS) {
+        this.counters.ignored++;
+        return;
+      }
+      this.remote = { address, port };
+    }
+    this.latchedAt = now;
+    this.counters.packetsIn++;
+    this.counters.bytesIn += buf.length;
+    if (p.payloadType === this.plan.telephoneEvent) {
+      const digit = this.events.pushPayload(p.payload, p.timestamp, p.ssrc);
+      if (digit) this.emit('digit', digit);
+      return;
+    }
+    if (p.payloadType !== this.plan.codec.payloadType) {
+      this.counters.ignored++;
+      return;
+    }
+    const arrival = Math.round((now * 8) % 2 ** 32);
+    const kind = this.tracker.update(p.sequence, p.timestamp, arrival, p.ssrc);
+    if (kind === 'duplicate' || kind === 'old') return;
+    const frame = new Int16Array(p.payload.length);
+    if (this.plan.codec.name === 'PCMU') decodeUlaw(p.payload, frame);
+    else decodeAlaw(p.payload, frame);
+    this.emit('audio', frame);
+  }
+
+  private onRtcp(buf: Buffer): void {
+    const packets = parseRtcp(buf);
+    if (!packets) {
+      this.counters.ignored++;
+      return;
+    }
+    for (const p of packets) {
+      if (p.type === 'sr') {
+        this.lastSr = ntpMiddle32(p.ntpTime);
+        this.lastSrAt = this.clock.now();
+      }
+    }
+  }
+
+  /** Sends one frame (normally 20 ms) of 8 kHz linear PCM to the peer. */
+  sendFrame(frame: Int16Array): void {
+    if (!this.plan || !this.remote || !this.sending || this.closed) return;
+    const n = Math.min(frame.length, MAX_SAMPLES);
+    if (this.plan.codec.name === 'PCMU') encodeUlaw(frame.subarray(0, n), this.payload);
+    else encodeAlaw(frame.subarray(0, n), this.payload);
+    const out = writeRtp(
+      {
+        payloadType: this.plan.codec.payloadType,
+        sequence: this.seq,
+        timestamp: this.timestamp,
+        ssrc: this.ssrc,
+      },
+      this.payload.subarray(0, n),
+      this.packet,
+    );
+    this.seq = (this.seq + 1) & 0xffff;
+    this.timestamp = (this.timestamp + n) >>> 0;
+    this.counters.packetsOut++;
+    this.counters.bytesOut += out.length;
+    this.octetsOut += n;
+    this.rtp.send(out, this.remote.port, this.remote.address);
+  }
+
+  private scheduleRtcp(): void {
+    this.rtcpTimer = this.clock.after(RTCP_INTERVAL_MS, () => {
+      this.sendRtcp();
+      if (!this.closed) this.scheduleRtcp();
+    });
+  }
+
+  private sendRtcp(bye = false): void {
+    if (!this.remote || !this.plan) return;
+    const block = reportBlockFromTracker(
+      this.tracker,
+      this.lastSrAt ? { lsr: this.lastSr, dlsr: dlsrFromMs(this.clock.now() - this.lastSrAt) } : {},
+    );
+    const blocks = block ? [block] : [];
+    const report = this.counters.packetsOut
+      ? buildSenderReport({
+          ssrc: this.ssrc,
+          ntpTime: ntpFromUnixMs(Date.now()),
+          rtpTimestamp: this.timestamp,
+          packetCount: this.counters.packetsOut,
+          octetCount: this.octetsOut,
+          reports: blocks,
+        })
+      : buildReceiverReport({ ssrc: this.ssrc, reports: blocks });
+    const parts = [report, buildSdes(this.ssrc, this.cname)];
+    if (bye) parts.push(buildBye(this.ssrc));
+    this.rtcp.send(buildCompound(parts), this.remote.port + 1, this.remote.address);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.sendRtcp(true);
+    } catch {
+      /* socket already gone */
+    }
+    this.closed = true;
+    this.rtcpTimer?.cancel();
+    this.rtp.close();
+    this.rtcp.close();
+    this.removeAllListeners();
+  }
+}
