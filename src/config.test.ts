@@ -29,6 +29,9 @@ describe('configuration', () => {
       JSON.stringify({ DIALBRIDGE_HTTP: '0.0.0.0:9000', DIALBRIDGE_SIP: '[::1]:5070' }),
     );
     const c = loadConfig({
+      DIALBRIDGE_SIP_TRUSTED: '10.1.0.0/16, 192.0.2.7',
+      DIALBRIDGE_SIP_UNTRUSTED: 'drop',
+      DIALBRIDGE_PUBLIC_ADDRESS: '198.51.100.4',
       DIALBRIDGE_CONFIG: file,
       DIALBRIDGE_HTTP: '127.0.0.1:9001',
       DATABASE_URL: 'postgres://x@y/z',
@@ -36,6 +39,11 @@ describe('configuration', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 9001 });
     expect(c.sip).toEqual({ host: '::1', port: 5070 });
     expect(c.databaseUrl).toBe('postgres://x@y/z');
+    expect(c).toMatchObject({
+      sipTrusted: ['10.1.0.0/16', '192.0.2.7'],
+      sipUntrusted: 'drop',
+      publicAddress: '198.51.100.4',
+    });
   });
 
   it.each([
@@ -51,6 +59,20 @@ describe('configuration', () => {
       { DIALBRIDGE_CONFIG: '/nonexistent.json' },
       /^DIALBRIDGE_CONFIG must name an existing JSON file/,
     ],
+    [
+      { DIALBRIDGE_SIP_TRUSTED: '10.0.0.0/33' },
+      /^DIALBRIDGE_SIP_TRUSTED must be a comma-separated/,
+    ],
+    [
+      { DIALBRIDGE_SIP_TRUSTED: 'example.com' },
+      /^DIALBRIDGE_SIP_TRUSTED must be a comma-separated/,
+    ],
+    [
+      { DIALBRIDGE_SIP_UNTRUSTED: 'ignore' },
+      /^DIALBRIDGE_SIP_UNTRUSTED must be one of reject, drop/,
+    ],
+    [{ DIALBRIDGE_MAX_CALLS: '0' }, /^DIALBRIDGE_MAX_CALLS must be a whole number/],
+    [{ DIALBRIDGE_PUBLIC_ADDRESS: 'here' }, /^DIALBRIDGE_PUBLIC_ADDRESS must be an IP address/],
   ])('refuses %o naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(msg);
   });

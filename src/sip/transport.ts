@@ -33,7 +33,24 @@ export class SipTransport extends EventEmitter<TransportEvents> {
   private closed = false;
   port = 0;
 
+  /**
+   * Binds UDP and TCP on the same port. With port 0 the kernel picks the UDP
+   * port, and TCP may find that number taken by an unrelated socket: then both
+   * are released and another port is tried.
+   */
   async listen(host: string, port: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.bindBoth(host, port);
+        return;
+      } catch (err) {
+        const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (port !== 0 || !busy || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  private async bindBoth(host: string, port: number): Promise<void> {
     const type = host.includes(':') ? 'udp6' : 'udp4';
     const udp = dgram.createSocket({ type, reuseAddr: false });
     udp.on('message', (data, rinfo) =>
@@ -47,25 +64,31 @@ export class SipTransport extends EventEmitter<TransportEvents> {
         resolve();
       });
     });
-    this.udp = udp;
-    this.port = udp.address().port;
+    const bound = udp.address().port;
+    const tcp = net.createServer((socket) => this.onConnection(socket));
+    tcp.maxConnections = MAX_TCP_CONNECTIONS;
+    tcp.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(bound, host, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      udp.close();
+      throw err;
+    }
     // Large bursts of INVITEs must not be dropped by a small kernel buffer.
     try {
       udp.setRecvBufferSize(4 * 1024 * 1024);
     } catch {
       /* not permitted: keep the default */
     }
-    const tcp = net.createServer((socket) => this.onConnection(socket));
-    tcp.maxConnections = MAX_TCP_CONNECTIONS;
-    tcp.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(this.port, host, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
+    this.udp = udp;
     this.tcp = tcp;
+    this.port = bound;
   }
 
   private onDatagram(data: Buffer, from: Peer): void {
