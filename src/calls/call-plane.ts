@@ -1,6 +1,8 @@
 import type { Logger } from '../log.ts';
 import { PortPool } from '../media/port-pool.ts';
 import { RtpSession } from '../media/rtp-session.ts';
+import { MediaClock } from '../media/media-clock.ts';
+import { CallAudio } from './call-audio.ts';
 import { realClock, type Clock } from '../sip/clock.ts';
 import type { TimerValues } from '../sip/transactions.ts';
 import { CallEngine } from './engine.ts';
@@ -17,6 +19,8 @@ export interface CallPlaneOptions {
   log: Logger;
   clock?: Clock;
   timers?: TimerValues;
+  /** The 20 ms clock all calls share; tests may drive one by hand. */
+  mediaClock?: MediaClock;
 }
 
 /** SIP engine + RTP sessions from the configured port range: `npm start`'s call plane. */
@@ -25,6 +29,7 @@ export async function startCallPlane(opts: CallPlaneOptions): Promise<CallEngine
   const clock = opts.clock ?? realClock;
   const rtpHost = opts.sip.host;
   const live = new Set<RtpSession>();
+  const mediaClock = opts.mediaClock ?? new MediaClock();
   const closed = { packetsIn: 0, packetsOut: 0 };
   const engine = new CallEngine({
     host: opts.sip.host,
@@ -48,7 +53,7 @@ export async function startCallPlane(opts: CallPlaneOptions): Promise<CallEngine
         closed.packetsOut += session.counters.packetsOut;
         pool.release(port);
       };
-      return session;
+      return new CallAudio(session, mediaClock);
     },
     mediaTotals() {
       let packetsIn = closed.packetsIn;

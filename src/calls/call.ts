@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { MediaPlan } from '../media/sdp.ts';
+import type { Player } from '../media/player.ts';
+import { Recorder, type RecordOptions } from '../media/recorder.ts';
+import { realClock, type Clock } from '../sip/clock.ts';
+import { DigitCollector, type Collected, type CollectOptions } from './digit-collector.ts';
+import type { MixRoom, MixSeat } from './call-audio.ts';
 
 export type CallState = 'ringing' | 'answering' | 'active' | 'ended';
 export type DigitSource = 'rfc4733' | 'info' | 'inband';
@@ -31,13 +36,22 @@ export interface CallParty {
   displayName: string | undefined;
 }
 
-/** What the call layer gives the media side of one call. */
+/** The media side of one call, as the call sees it (implemented by CallAudio). */
 export interface CallMedia {
   readonly port: number;
+  readonly player: Player;
+  muted: boolean;
   configure(plan: MediaPlan): void;
   sendFrame(frame: Int16Array): void;
+  record(recorder: Recorder | undefined): void;
+  join(room: MixRoom, id: string): MixSeat;
+  leave(): void;
   close(): void;
 }
+
+/** A phone that sends a key both as an RFC 4733 event and as INFO must not type it twice. */
+const CROSS_SOURCE_DEDUP_MS = 120;
+const TYPEAHEAD_MAX = 32;
 
 /** Operations the SIP side performs for a call; the Call delegates to them. */
 export interface CallControl {
@@ -56,6 +70,10 @@ export class Call extends EventEmitter<CallEvents> {
   held = false;
   readonly startedAt = Date.now();
 
+  private collector: DigitCollector | undefined;
+  private readonly typeahead: string[] = [];
+  private lastDigit = { digit: '', source: '' as DigitSource | '', at: -Infinity };
+
   constructor(
     readonly id: string,
     readonly from: CallParty,
@@ -64,8 +82,107 @@ export class Call extends EventEmitter<CallEvents> {
     readonly remoteAddress: string,
     private readonly control: CallControl,
     readonly media: CallMedia,
+    private readonly clock: Clock = realClock,
   ) {
     super();
+  }
+
+  /**
+   * Every digit, whatever the phone's way of sending it, comes through here:
+   * one stream per call. A key press interrupts interruptible prompts; digits
+   * typed before anyone asks are kept for the next collect (type-ahead).
+   */
+  receiveDigit(digit: string, source: DigitSource): void {
+    if (this.state === 'ended') return;
+    const now = this.clock.now();
+    const last = this.lastDigit;
+    if (last.digit === digit && last.source !== source && now - last.at < CROSS_SOURCE_DEDUP_MS)
+      return;
+    this.lastDigit = { digit, source, at: now };
+    this.media.player.interrupt();
+    this.emit('digit', digit, source);
+    if (this.collector) {
+      if (this.collector.push(digit)) this.collector = undefined;
+    } else if (this.typeahead.length < TYPEAHEAD_MAX) {
+      this.typeahead.push(digit);
+    }
+  }
+
+  /** Plays audio to the caller; resolves true when it all played, false if interrupted or the call ended. */
+  async play(
+    audio: Int16Array | Int16Array[],
+    opts: { interruptible?: boolean } = {},
+  ): Promise<boolean> {
+    if (this.state === 'ended') return false;
+    const parts = Array.isArray(audio) ? audio : [audio];
+    const results = await Promise.all(parts.map((a) => this.media.player.enqueue(a, opts)));
+    return results.every(Boolean);
+  }
+
+  /** Collects digits (see DigitCollector); digits typed ahead count. Ends as 'cancelled' on hang-up. */
+  collect(opts: CollectOptions): Promise<Collected> {
+    this.collector?.cancel();
+    const c = new DigitCollector(opts, this.clock);
+    if (this.state === 'ended') {
+      c.cancel();
+      return c.result;
+    }
+    this.collector = c;
+    while (this.typeahead.length && this.collector === c) {
+      if (c.push(this.typeahead.shift()!)) this.collector = undefined;
+    }
+    return c.result;
+  }
+
+  /** Forgets digits typed ahead (e.g. after a wrong entry, before asking again). */
+  clearTypeahead(): void {
+    this.typeahead.length = 0;
+  }
+
+  /**
+   * Records the caller until maxMs, the terminator key, or hang-up; returns
+   * the recording with silence trimmed.
+   */
+  record(opts: RecordOptions & { terminator?: string }): Promise<Int16Array> {
+    const recorder = new Recorder(opts);
+    return new Promise((resolve) => {
+      const finish = () => {
+        this.off('audio', onAudio);
+        this.off('digit', onDigit);
+        this.off('ended', finish);
+        this.media.record(undefined);
+        resolve(recorder.finish());
+      };
+      const onAudio = () => {
+        if (recorder.full) finish();
+      };
+      const onDigit = (d: string) => {
+        if (d === (opts.terminator ?? '#')) finish();
+      };
+      if (this.state === 'ended') return finish();
+      this.clearTypeahead();
+      this.media.record(recorder);
+      this.on('audio', onAudio);
+      this.on('digit', onDigit);
+      this.once('ended', finish);
+    });
+  }
+
+  /** Sits the caller in a conference room (leaving any other). */
+  join(room: MixRoom): void {
+    if (this.state !== 'ended') this.media.join(room, this.id);
+  }
+
+  leave(): void {
+    this.media.leave();
+  }
+
+  get muted(): boolean {
+    return this.media.muted;
+  }
+
+  set muted(m: boolean) {
+    this.media.muted = m;
   }
 
   answer(): Promise<void> {
@@ -80,15 +197,13 @@ export class Call extends EventEmitter<CallEvents> {
     return this.control.hangup(this);
   }
 
-  sendAudio(frame: Int16Array): void {
-    if (this.state === 'active' && !this.held) this.media.sendFrame(frame);
-  }
-
   /** Called by the SIP side exactly once. */
   end(reason: EndReason): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.endReason = reason;
+    this.collector?.cancel();
+    this.collector = undefined;
     this.media.close();
     this.emit('ended', reason);
   }

@@ -21,7 +21,13 @@ import {
 } from '../sip/transactions.ts';
 import { SipTransport, type Peer } from '../sip/transport.ts';
 import { buildAnswer, buildOffer, negotiate, SdpError, type MediaPlan } from '../media/sdp.ts';
-import { Call, type CallControl, type CallMedia, type CallParty } from './call.ts';
+import {
+  Call,
+  type CallControl,
+  type CallMedia,
+  type CallParty,
+  type DigitSource,
+} from './call.ts';
 import { TrustList } from './trust.ts';
 
 export interface EngineOptions {
@@ -44,7 +50,7 @@ export interface EngineOptions {
 
 /** What the engine needs to hear from a call's media. */
 export interface MediaEvents {
-  on(event: 'digit', fn: (digit: string) => void): unknown;
+  on(event: 'digit', fn: (digit: string, source: DigitSource) => void): unknown;
   on(event: 'audio', fn: (frame: Int16Array) => void): unknown;
 }
 
@@ -164,8 +170,14 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     return this.transport.listen(this.opts.host, this.opts.port);
   }
 
+  /** Ends every call (BYE sent, not awaited: a phone that is gone must not hold up shutdown). */
   async close(): Promise<void> {
-    for (const leg of [...this.byCall.values()]) await this.hangup(leg.call).catch(() => undefined);
+    for (const leg of [...this.byCall.values()]) {
+      const call = leg.call;
+      if (call.state === 'ringing') this.refuse(leg.invite, 503);
+      else if (call.state !== 'ended') void this.sendBye(leg).catch(() => undefined);
+      call.end('shutdown');
+    }
     await this.transport.close();
   }
 
@@ -264,10 +276,10 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       displayName: from.displayName,
     };
     const dialled = ruri?.user ?? safeUri(to.uri)?.user ?? '';
-    const call = new Call(randomUUID(), party, dialled, tx.peer.address, this, media);
+    const call = new Call(randomUUID(), party, dialled, tx.peer.address, this, media, this.clock);
     leg.call = call;
     if (plan) media.configure(plan);
-    media.on('digit', (d) => call.emit('digit', d, 'rfc4733'));
+    media.on('digit', (d, source) => call.receiveDigit(d, source));
     media.on('audio', (f) => call.emit('audio', f));
     this.legs.set(dialogKey(leg.callId, leg.localTag), leg);
     this.byCall.set(call, leg);
@@ -463,7 +475,7 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       return ok(); // an empty INFO is a keep-alive
     else return this.refuse(tx, 415, [['Accept', 'application/dtmf-relay, application/dtmf']]);
     ok();
-    if (digit && leg.call.state === 'active') leg.call.emit('digit', digit.toUpperCase(), 'info');
+    if (digit && leg.call.state === 'active') leg.call.receiveDigit(digit.toUpperCase(), 'info');
   }
 
   private onReinvite(

@@ -27,10 +27,12 @@ const RTCP_INTERVAL_MS = 5000;
 const RELATCH_AFTER_MS = 2000;
 
 export interface RtpSessionEvents {
-  /** 20 ms of decoded audio from the peer, in arrival order. */
-  audio: [frame: Int16Array];
+  /** One packet's decoded audio (any packet size), in arrival order, for the playout buffer. */
+  voice: [samples: Int16Array, sequence: number, timestamp: number, arrivalMs: number];
   /** A keypad digit from RFC 4733 telephone-events, once per press. */
   digit: [digit: string];
+  /** The sender started afresh (new SSRC): its timeline restarts. */
+  restart: [];
 }
 
 export interface RtpCounters {
@@ -132,11 +134,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     const arrival = Math.round((now * 8) % 2 ** 32);
     const kind = this.tracker.update(p.sequence, p.timestamp, arrival, p.ssrc);
-    if (kind === 'duplicate' || kind === 'old') return;
-    const frame = new Int16Array(p.payload.length);
-    if (this.plan.codec.name === 'PCMU') decodeUlaw(p.payload, frame);
-    else decodeAlaw(p.payload, frame);
-    this.emit('audio', frame);
+    // Reordered ('old') packets still go to the playout buffer, which places
+    // them by timestamp; only exact duplicates stop here.
+    if (kind === 'duplicate') return;
+    if (kind === 'reset') this.emit('restart');
+    const samples = new Int16Array(p.payload.length);
+    if (this.plan.codec.name === 'PCMU') decodeUlaw(p.payload, samples);
+    else decodeAlaw(p.payload, samples);
+    this.emit('voice', samples, p.sequence, p.timestamp, now);
   }
 
   private onRtcp(buf: Buffer): void {

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import type { RtpSession } from '../media/rtp-session.ts';
+import { FRAME_SAMPLES } from '../media/rtp-session.ts';
+import type { MediaClock, TickParticipant } from '../media/media-clock.ts';
+import { JitterBuffer } from '../media/jitter-buffer.ts';
+import { InbandDtmfDetector } from '../media/goertzel-dtmf.ts';
+import { Player } from '../media/player.ts';
+import type { Recorder } from '../media/recorder.ts';
+import type { MediaPlan } from '../media/sdp.ts';
+import type { DigitSource } from './call.ts';
+
+/** One seat in a conference mix: what the caller says goes in, what they hear comes out. */
+export interface MixSeat {
+  readonly input: Int16Array;
+  readonly output: Int16Array;
+  muted: boolean;
+}
+
+/** A conference the call can sit in; the mixer itself never sees a call. */
+export interface MixRoom {
+  seat(id: string): MixSeat;
+  unseat(id: string): void;
+}
+
+export interface CallAudioEvents {
+  /** 20 ms of the caller's audio after the playout buffer (silence when they send nothing). */
+  audio: [frame: Int16Array];
+  digit: [digit: string, source: DigitSource];
+}
+
+/**
+ * The media of one call, driven by the media clock: the caller's packets go
+ * through an adaptive playout buffer, then to whoever listens (recorder,
+ * in-band DTMF detector, conference seat); what the caller hears is the
+ * prompt player when it has something, else their conference mix, else
+ * silence. Signalling never reaches in here.
+ */
+export class CallAudio extends EventEmitter<CallAudioEvents> implements TickParticipant {
+  readonly player = new Player();
+  private readonly buffer = new JitterBuffer();
+  private readonly out = new Int16Array(FRAME_SAMPLES);
+  private detector: InbandDtmfDetector | undefined;
+  private recorder: Recorder | undefined;
+  private room: { room: MixRoom; id: string; seat: MixSeat } | undefined;
+  private ticking = false;
+  private closed = false;
+
+  constructor(
+    readonly session: RtpSession,
+    private readonly clock: MediaClock,
+  ) {
+    super();
+    session.on('voice', (samples, seq, ts, arrival) => this.buffer.push(seq, ts, samples, arrival));
+    session.on('digit', (d) => this.emit('digit', d, 'rfc4733'));
+    session.on('restart', () => this.buffer.reset());
+  }
+
+  get port(): number {
+    return this.session.port;
+  }
+
+  /** The negotiated media; listening for in-band tones only when the phone can't send events. */
+  configure(plan: MediaPlan): void {
+    this.session.configure(plan);
+    this.detector = plan.telephoneEvent === undefined ? new InbandDtmfDetector() : undefined;
+    if (!this.ticking && !this.closed) {
+      this.ticking = true;
+      this.clock.add(this);
+    }
+  }
+
+  input(now: number): void {
+    const frame = this.buffer.pull(now);
+    if (this.detector) for (const d of this.detector.push(frame)) this.emit('digit', d, 'inband');
+    this.recorder?.push(frame);
+    if (this.room) this.room.seat.input.set(frame);
+    this.emit('audio', frame);
+  }
+
+  output(): void {
+    if (this.player.next(this.out)) this.session.sendFrame(this.out);
+    else if (this.room) this.session.sendFrame(this.room.seat.output);
+    else {
+      this.out.fill(0);
+      this.session.sendFrame(this.out);
+    }
+  }
+
+  sendFrame(frame: Int16Array): void {
+    this.session.sendFrame(frame);
+  }
+
+  record(recorder: Recorder | undefined): void {
+    this.recorder = recorder;
+  }
+
+  join(room: MixRoom, id: string): MixSeat {
+    this.leave();
+    const seat = room.seat(id);
+    this.room = { room, id, seat };
+    return seat;
+  }
+
+  leave(): void {
+    if (!this.room) return;
+    this.room.room.unseat(this.room.id);
+    this.room = undefined;
+  }
+
+  get muted(): boolean {
+    return this.room?.seat.muted ?? false;
+  }
+
+  set muted(m: boolean) {
+    if (this.room) this.room.seat.muted = m;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.leave();
+    this.player.stop();
+    this.recorder = undefined;
+    if (this.ticking) this.clock.remove(this);
+    this.session.close();
+    this.removeAllListeners();
+  }
+}

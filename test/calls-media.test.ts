@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startCallPlane } from '../src/calls/call-plane.ts';
+import type { CallEngine } from '../src/calls/engine.ts';
+import type { Call } from '../src/calls/call.ts';
+import { ConferenceRoom } from '../src/calls/conference-room.ts';
+import { MediaClock } from '../src/media/media-clock.ts';
+import { generateTone } from '../src/media/tone.ts';
+import { RtpPhone, tonePower } from './support/rtp-phone.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The call API the attendant drives, over real SIP and RTP: conferences,
+ * prompts, digit collection (in-band tones), recording, and every operation
+ * ending cleanly when the caller hangs up.
+ */
+describe('call media: mixing, prompts, digits, recording', () => {
+  let engine: CallEngine;
+  const clock = new MediaClock();
+  const incoming: Call[] = [];
+  const phones: RtpPhone[] = [];
+
+  beforeAll(async () => {
+    engine = await startCallPlane({
+      sip: { host: '127.0.0.1', port: 0 },
+      rtpPorts: { min: 34000, max: 34999 },
+      log: pino({ level: 'silent' }),
+      mediaClock: clock,
+    });
+    engine.on('call', (c) => {
+      incoming.push(c);
+      void c.answer();
+    });
+  });
+  afterAll(async () => {
+    for (const p of phones) p.close();
+    await engine?.close();
+  });
+
+  async function dial(
+    opts: { telephoneEvent?: boolean } = {},
+  ): Promise<{ phone: RtpPhone; call: Call }> {
+    const phone = new RtpPhone();
+    phones.push(phone);
+    const before = incoming.length;
+    await phone.dial(engine.port, opts);
+    const call = incoming[before]!;
+    while (call.state !== 'active') await sleep(5);
+    return { phone, call };
+  }
+
+  it('everyone hears everyone but themselves; a muted caller is not heard but still hears', async () => {
+    const room = new ConferenceRoom(clock);
+    const a = await dial();
+    const b = await dial();
+    const c = await dial();
+    for (const x of [a, b, c]) x.call.join(room);
+    a.phone.speak({ frequencies: [1000], levelDbm0: -12 });
+    b.phone.speak({ frequencies: [1500], levelDbm0: -12 });
+    c.phone.silence();
+    await sleep(500);
+    const marks = [a, b, c].map((x) => x.phone.heard.length);
+    await sleep(600);
+    const [heardA, heardB, heardC] = [a, b, c].map((x, i) => x.phone.heardSince(marks[i]!));
+    // Heard: the other's tone, loud. Not heard: one's own, at least 30 dB below
+    // (what is left is G.711 quantisation noise of the other tone).
+    const loud = 1e5;
+    const p = (x: Int16Array, f: number) => tonePower(x, f);
+    expect(p(heardB!, 1000)).toBeGreaterThan(loud);
+    expect(p(heardB!, 1500)).toBeLessThan(p(heardB!, 1000) / 1000);
+    expect(p(heardA!, 1500)).toBeGreaterThan(loud);
+    expect(p(heardA!, 1000)).toBeLessThan(p(heardA!, 1500) / 1000);
+    expect(p(heardC!, 1000)).toBeGreaterThan(loud);
+    expect(p(heardC!, 1500)).toBeGreaterThan(loud);
+
+    a.call.muted = true;
+    await sleep(300);
+    const mark2 = [a, b].map((x) => x.phone.heard.length);
+    await sleep(500);
+    expect(tonePower(b.phone.heardSince(mark2[1]!), 1000)).toBeLessThan(loud / 1000);
+    expect(tonePower(a.phone.heardSince(mark2[0]!), 1500)).toBeGreaterThan(loud);
+    for (const x of [a, b, c]) await x.phone.hangup(engine.port);
+    expect(room.size).toBe(0);
+  });
+
+  it('plays a prompt to the caller, and a key press interrupts it', async () => {
+    const { phone, call } = await dial();
+    phone.silence();
+    const mark = phone.heard.length;
+    const played = await call.play(generateTone({ frequencies: [700], levelDbm0: -10 }, 400));
+    expect(played).toBe(true);
+    await sleep(100);
+    expect(tonePower(phone.heardSince(mark), 700)).toBeGreaterThan(1e5);
+
+    const long = call.play(generateTone({ frequencies: [700], levelDbm0: -10 }, 5000), {
+      interruptible: true,
+    });
+    await sleep(200);
+    phone.pressInfo('1', engine.port);
+    expect(await long).toBe(false);
+    await phone.hangup(engine.port);
+  });
+
+  it('collects a conference ID typed as in-band tones by a phone without telephone-event', async () => {
+    const { phone, call } = await dial({ telephoneEvent: false });
+    const entry = call.collect({
+      maxDigits: 8,
+      terminator: '#',
+      firstDigitMs: 10_000,
+      interDigitMs: 5_000,
+    });
+    for (const d of '8271964#') await phone.pressInband(d);
+    expect(await entry).toEqual({ digits: '8271964', reason: 'terminator' });
+    await phone.hangup(engine.port);
+  });
+
+  it("records the caller's name, trimmed of silence, until they press pound", async () => {
+    const { phone, call } = await dial();
+    phone.silence();
+    const recording = call.record({ maxMs: 5000 });
+    await sleep(400);
+    phone.speak({ frequencies: [440], levelDbm0: -15 });
+    await sleep(1000);
+    phone.silence();
+    await sleep(400);
+    phone.pressInfo('#', engine.port);
+    const samples = await recording;
+    const ms = samples.length / 8;
+    expect(ms).toBeGreaterThan(900);
+    expect(ms).toBeLessThan(1400);
+    expect(tonePower(samples, 440)).toBeGreaterThan(1e5);
+    await phone.hangup(engine.port);
+  });
+
+  it('ends every pending operation cleanly when the caller hangs up mid-prompt', async () => {
+    const { phone, call } = await dial();
+    const prompt = call.play(generateTone({ frequencies: [500], levelDbm0: -10 }, 10_000));
+    const entry = call.collect({
+      maxDigits: 8,
+      terminator: '#',
+      firstDigitMs: 10_000,
+      interDigitMs: 5_000,
+    });
+    const name = call.record({ maxMs: 5000 });
+    await sleep(200);
+    await phone.hangup(engine.port);
+    expect(await prompt).toBe(false);
+    expect(await entry).toEqual({ digits: '', reason: 'cancelled' });
+    expect(await name).toBeInstanceOf(Int16Array);
+    expect(call.state).toBe('ended');
+    expect(await call.play(new Int16Array(160))).toBe(false);
+  });
+});
