@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { writeRtp } from '../src/media/rtp-packet.ts';
 import { startCallPlane } from '../src/calls/call-plane.ts';
 import type { CallEngine } from '../src/calls/engine.ts';
 import type { Call } from '../src/calls/call.ts';
@@ -82,6 +85,57 @@ describe('call media: mixing, prompts, digits, recording', () => {
     expect(tonePower(a.phone.heardSince(mark2[0]!), 1500)).toBeGreaterThan(loud);
     for (const x of [a, b, c]) await x.phone.hangup(engine.port);
     expect(room.size).toBe(0);
+  });
+
+  it('keeps clean audio for everyone while garbage, stray RTP and a 10x flood hit the media ports', async () => {
+    const room = new ConferenceRoom(clock);
+    const a = await dial();
+    const b = await dial();
+    const c = await dial();
+    for (const x of [a, b, c]) x.call.join(room);
+    a.phone.speak({ frequencies: [1000], levelDbm0: -12 });
+    b.phone.speak({ frequencies: [1500], levelDbm0: -12 });
+    c.phone.silence();
+    await sleep(400);
+    const attacker = dgram.createSocket('udp4');
+    await new Promise<void>((r) => attacker.bind(0, '127.0.0.1', () => r()));
+    let stop = false;
+    const flood = (async () => {
+      let seq = 0;
+      const payload = new Uint8Array(160).fill(0x55);
+      while (!stop) {
+        for (let i = 0; i < 10; i++) {
+          // Random bytes, truncated headers, and well-formed RTP from a stranger.
+          attacker.send(randomBytes(1 + ((seq * 37) % 300)), a.phone.bridgePort, '127.0.0.1');
+          attacker.send(randomBytes(3), b.phone.bridgePort, '127.0.0.1');
+          attacker.send(
+            writeRtp(
+              { payloadType: 0, sequence: seq++ & 0xffff, timestamp: seq * 160, ssrc: 0xbad },
+              payload,
+            ),
+            a.phone.bridgePort,
+            '127.0.0.1',
+          );
+        }
+        // C floods its own call at 10x the normal packet rate.
+        for (let i = 0; i < 10; i++) c.phone.sendFrame(new Int16Array(160));
+        await sleep(20);
+      }
+    })();
+    await sleep(300);
+    const marks = [a, b].map((x) => x.phone.heard.length);
+    await sleep(800);
+    stop = true;
+    await flood;
+    attacker.close();
+    const heardB = b.phone.heardSince(marks[1]!);
+    const heardA = a.phone.heardSince(marks[0]!);
+    expect(tonePower(heardB, 1000)).toBeGreaterThan(1e5);
+    expect(tonePower(heardA, 1500)).toBeGreaterThan(1e5);
+    // The stranger's 0x55 payload (a loud constant) never reached the mix.
+    expect(tonePower(heardB, 0)).toBeLessThan(tonePower(heardB, 1000));
+    expect(heardB.length / 8).toBeGreaterThan(700);
+    for (const x of [a, b, c]) await x.phone.hangup(engine.port);
   });
 
   it('plays a prompt to the caller, and a key press interrupts it', async () => {

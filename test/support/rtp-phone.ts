@@ -15,6 +15,11 @@ export class RtpPhone {
   readonly rtp = dgram.createSocket('udp4');
   readonly heard: Int16Array[] = [];
   private remotePort = 0;
+
+  /** The bridge's RTP port for this call (from its SDP answer). */
+  get bridgePort(): number {
+    return this.remotePort;
+  }
   private seq = 1000;
   private ts = 160_000;
   private timer: NodeJS.Timeout | undefined;
