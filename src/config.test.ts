@@ -46,6 +46,23 @@ describe('configuration', () => {
     });
   });
 
+  it('reads SIP digest credentials from a JSON file, refusing a malformed one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cred-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ trunk1: 'correct horse battery' }));
+    expect(loadConfig({ DIALBRIDGE_SIP_CREDENTIALS_FILE: good }).sipCredentials).toEqual({
+      trunk1: 'correct horse battery',
+    });
+    const short = join(dir, 'short.json');
+    writeFileSync(short, JSON.stringify({ trunk1: 'pw' }));
+    expect(() => loadConfig({ DIALBRIDGE_SIP_CREDENTIALS_FILE: short })).toThrow(
+      /^DIALBRIDGE_SIP_CREDENTIALS_FILE must hold a JSON object/,
+    );
+    expect(() => loadConfig({ DIALBRIDGE_SIP_CREDENTIALS_FILE: join(dir, 'none.json') })).toThrow(
+      /must name an existing JSON file/,
+    );
+  });
+
   it.each([
     [{ DIALBRIDGE_HTTP: 'localhost' }, /^DIALBRIDGE_HTTP must be host:port/],
     [{ DIALBRIDGE_SIP: '0.0.0.0:70000' }, /^DIALBRIDGE_SIP must be host:port/],

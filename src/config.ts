@@ -28,6 +28,9 @@ export interface Config {
   maxCalls: number;
   /** Address written into SDP/Contact for non-loopback callers. */
   publicAddress: string;
+  /** Digest credentials (username → password) for SIP peers outside the trust list. */
+  sipCredentials: Record<string, string> | undefined;
+  sipRealm: string;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -41,6 +44,7 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_SIP_TRUSTED: '127.0.0.0/8,::1/128',
   DIALBRIDGE_SIP_UNTRUSTED: 'reject',
   DIALBRIDGE_MAX_CALLS: '1000',
+  DIALBRIDGE_SIP_REALM: 'dialbridge',
 };
 
 export function parseEndpoint(field: string, value: string): Endpoint {
@@ -112,6 +116,36 @@ function parseAddress(field: string, value: string | undefined): string {
   return '127.0.0.1';
 }
 
+/** A JSON file {"username": "password", …}; kept out of the environment because it holds secrets. */
+function readCredentials(
+  field: string,
+  path: string | undefined,
+): Record<string, string> | undefined {
+  if (!path) return undefined;
+  if (!existsSync(path)) throw new ValidationError(field, 'must name an existing JSON file', path);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(field, `must be valid JSON (${(err as Error).message})`, path);
+  }
+  const ok =
+    data !== null &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    Object.entries(data).every(
+      ([k, v]) => /^[\w.@+-]{1,64}$/.test(k) && typeof v === 'string' && v.length >= 8,
+    );
+  if (!ok) {
+    throw new ValidationError(
+      field,
+      'must hold a JSON object of "username": "password" (passwords of 8 characters or more)',
+      path,
+    );
+  }
+  return data as Record<string, string>;
+}
+
 function parseDays(field: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 3650)
@@ -163,5 +197,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ] as const),
     maxCalls: parseCount('DIALBRIDGE_MAX_CALLS', get('DIALBRIDGE_MAX_CALLS')!),
     publicAddress: parseAddress('DIALBRIDGE_PUBLIC_ADDRESS', get('DIALBRIDGE_PUBLIC_ADDRESS')),
+    sipCredentials: readCredentials(
+      'DIALBRIDGE_SIP_CREDENTIALS_FILE',
+      get('DIALBRIDGE_SIP_CREDENTIALS_FILE'),
+    ),
+    sipRealm: get('DIALBRIDGE_SIP_REALM')!,
   };
 }

@@ -69,6 +69,8 @@ export async function startService(
     trusted: config.sipTrusted,
     untrusted: config.sipUntrusted,
     maxCalls: config.maxCalls,
+    credentials: config.sipCredentials,
+    realm: config.sipRealm,
     log: log.child({ plane: 'call' }),
   });
   // Digits are never logged: soon they will be conference IDs and PINs.

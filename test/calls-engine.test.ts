@@ -7,6 +7,7 @@ import type { CallEngine } from '../src/calls/engine.ts';
 import type { Call } from '../src/calls/call.ts';
 import { OFFER, RawSipClient, request } from './support/sip-client.ts';
 import type { SipResponse } from '../src/sip/message.ts';
+import { digestResponse } from '../src/sip/digest.ts';
 
 const log = pino({ level: 'silent' });
 const TIMERS = { T1: 40, T2: 320, T4: 400 };
@@ -404,6 +405,57 @@ describe('call admission', () => {
       ua.close();
       await engine.close();
     }
+  });
+
+  it('lets an untrusted trunk in with digest credentials: 401 challenge, then 200', async () => {
+    const engine = await plane({
+      trusted: ['10.0.0.0/8'],
+      credentials: { trunk1: 'correct horse battery' },
+    });
+    const calls = collect(engine);
+    const ua = await new RawSipClient().open();
+    const invite = (callId: string, cseq: number, auth?: string) =>
+      ua.send(
+        request('INVITE', {
+          port: ua.port,
+          target: engine.port,
+          callId,
+          cseq,
+          body: OFFER(),
+          extra: ['Content-Type: application/sdp', ...(auth ? [`Authorization: ${auth}`] : [])],
+        }),
+        engine.port,
+      );
+    invite('d-1', 1);
+    const challenge = await ua.response((r) => r.status === 401);
+    const www = challenge.headers.get('WWW-Authenticate')!;
+    expect(www).toMatch(/^Digest realm="dialbridge"/);
+    const nonce = /nonce="([^"]+)"/.exec(www)![1]!;
+    const uri = `sip:14255550100@127.0.0.1:${engine.port}`;
+    const good = digestResponse({
+      username: 'trunk1',
+      password: 'correct horse battery',
+      realm: 'dialbridge',
+      nonce,
+      method: 'INVITE',
+      uri,
+    });
+    invite('d-1', 2, good);
+    await ua.response((r) => r.status === 200);
+    expect(calls).toHaveLength(1);
+    const bad = digestResponse({
+      username: 'trunk1',
+      password: 'guess guess guess',
+      realm: 'dialbridge',
+      nonce,
+      method: 'INVITE',
+      uri,
+    });
+    invite('d-2', 1, bad);
+    await ua.response((r) => r.status === 403);
+    expect(calls).toHaveLength(1);
+    ua.close();
+    await engine.close();
   });
 
   it('answers 503 beyond the maximum number of calls', async () => {

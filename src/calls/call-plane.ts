@@ -6,6 +6,7 @@ import { CallAudio } from './call-audio.ts';
 import { realClock, type Clock } from '../sip/clock.ts';
 import type { TimerValues } from '../sip/transactions.ts';
 import { CallEngine } from './engine.ts';
+import { DigestAuthenticator } from '../sip/digest.ts';
 import { DEFAULT_TRUSTED, TrustList } from './trust.ts';
 
 export interface CallPlaneOptions {
@@ -16,6 +17,9 @@ export interface CallPlaneOptions {
   trusted?: string[];
   untrusted?: 'reject' | 'drop';
   maxCalls?: number;
+  /** username → password for digest authentication of peers outside the trust list. */
+  credentials?: Record<string, string>;
+  realm?: string;
   log: Logger;
   clock?: Clock;
   timers?: TimerValues;
@@ -38,6 +42,9 @@ export async function startCallPlane(opts: CallPlaneOptions): Promise<CallEngine
     maxCalls: opts.maxCalls ?? 1000,
     trusted: new TrustList(opts.trusted ?? DEFAULT_TRUSTED),
     untrusted: opts.untrusted ?? 'reject',
+    auth: opts.credentials
+      ? new DigestAuthenticator(opts.realm ?? 'dialbridge', opts.credentials)
+      : undefined,
     log: opts.log,
     clock,
     timers: opts.timers,

@@ -29,6 +29,7 @@ import {
   type DigitSource,
 } from './call.ts';
 import { TrustList } from './trust.ts';
+import type { DigestAuthenticator } from '../sip/digest.ts';
 
 export interface EngineOptions {
   host: string;
@@ -37,8 +38,10 @@ export interface EngineOptions {
   advertisedAddress: string;
   maxCalls: number;
   trusted: TrustList;
-  /** What to do with an INVITE from an untrusted address. */
+  /** What to do with an INVITE from an untrusted address (without valid credentials). */
   untrusted: 'reject' | 'drop';
+  /** Digest credentials for peers outside the trust list (trunks, remote PBXs). */
+  auth?: DigestAuthenticator;
   /** Opens the media side of a new call (RTP ports). */
   openMedia(call: () => Call | undefined): Promise<CallMedia & MediaEvents>;
   /** RTP packet totals across all calls, for metrics. */
@@ -224,9 +227,18 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
   private async onInvite(tx: ServerTransaction): Promise<void> {
     const req = tx.request;
     if (!this.opts.trusted.allows(tx.peer.address)) {
-      this.opts.log.info({ from: tx.peer.address }, 'INVITE from untrusted address');
-      if (this.opts.untrusted === 'drop') return tx.terminate();
-      return this.refuse(tx, 403);
+      const auth = this.opts.auth;
+      const verdict = auth?.enabled
+        ? auth.verify(req.headers.get('Authorization'), 'INVITE')
+        : 'bad';
+      if (verdict === 'missing' || verdict === 'stale') {
+        return this.refuse(tx, 401, [['WWW-Authenticate', auth!.challenge(verdict === 'stale')]]);
+      }
+      if (verdict === 'bad') {
+        this.opts.log.info({ from: tx.peer.address }, 'INVITE from untrusted address');
+        if (this.opts.untrusted === 'drop') return tx.terminate();
+        return this.refuse(tx, 403);
+      }
     }
     if (this.byCall.size >= this.opts.maxCalls) return this.refuse(tx, 503, [['Retry-After', '5']]);
     const type = req.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase();
