@@ -84,6 +84,8 @@ interface Leg {
   localSeq: number;
   invite: ServerTransaction;
   offer: string | undefined;
+  /** What we agreed to from the INVITE's offer (undefined when it had none). */
+  plan: MediaPlan | undefined;
   sdpVersion: number;
   sessionId: number;
   okTimer?: Timer;
@@ -272,6 +274,7 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       localSeq: Math.floor(Math.random() * 10_000) + 1,
       invite: tx,
       offer,
+      plan,
       sdpVersion: 1,
       sessionId: Math.floor(Math.random() * 1e9),
     } as Leg;
@@ -331,7 +334,7 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     const leg = this.byCall.get(call);
     if (!leg || call.state !== 'ringing') return;
     const body = leg.offer
-      ? buildAnswer(leg.offer, negotiate(leg.offer), this.local(leg))
+      ? buildAnswer(leg.offer, leg.plan!, this.local(leg))
       : buildOffer(this.local(leg));
     const ok = makeResponse(leg.invite.request, 200, {
       toTag: leg.localTag,
