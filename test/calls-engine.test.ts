@@ -458,6 +458,77 @@ describe('call admission', () => {
     await engine.close();
   });
 
+  it('ends a call whose phone went silent on the wire (no RTP) with a BYE, unless it holds us', async () => {
+    const engine = await plane({ mediaTimeoutMs: 400 });
+    const calls = collect(engine);
+    const ua = await new RawSipClient().open();
+    const dial = async (callId: string, body: string) => {
+      ua.send(
+        request('INVITE', {
+          port: ua.port,
+          target: engine.port,
+          callId,
+          body,
+          extra: ['Content-Type: application/sdp'],
+        }),
+        engine.port,
+      );
+      const ok = await ua.response((r) => r.status === 200 && r.headers.get('Call-ID') === callId);
+      const toTag = /tag=([^;>\s]+)/.exec(ok.headers.get('To')!)![1]!;
+      ua.send(request('ACK', { port: ua.port, target: engine.port, callId, toTag }), engine.port);
+    };
+    await dial('silent', OFFER());
+    await dial('holding', OFFER() + 'a=inactive\r\n');
+    const [silent, holding] = calls;
+    await until(() => silent!.state === 'ended', 3000);
+    expect(silent!.endReason).toBe('media-timeout');
+    await until(() =>
+      ua.requests.some((r) => r.startsWith('BYE ') && r.includes('Call-ID: silent')),
+    );
+    expect(holding!.state).toBe('active');
+    ua.close();
+    await engine.close();
+  });
+
+  it("refuses in-dialog requests from an untrusted address other than the caller's", async () => {
+    const engine = await plane({ trusted: ['127.0.0.1/32'] });
+    const calls = collect(engine);
+    const ua = await new RawSipClient().open('127.0.0.1');
+    const stranger = await new RawSipClient().open('127.0.0.2');
+    ua.send(
+      request('INVITE', {
+        port: ua.port,
+        target: engine.port,
+        callId: 'mine',
+        body: OFFER(),
+        extra: ['Content-Type: application/sdp'],
+      }),
+      engine.port,
+    );
+    const ok = await ua.response((r) => r.status === 200);
+    const toTag = /tag=([^;>\s]+)/.exec(ok.headers.get('To')!)![1]!;
+    ua.send(
+      request('ACK', { port: ua.port, target: engine.port, callId: 'mine', toTag }),
+      engine.port,
+    );
+    await until(() => calls[0]?.state === 'active');
+    stranger.send(
+      request('BYE', { port: stranger.port, target: engine.port, callId: 'mine', toTag, cseq: 2 }),
+      engine.port,
+    );
+    await stranger.response((r) => r.status === 403);
+    expect(calls[0]!.state).toBe('active');
+    ua.send(
+      request('BYE', { port: ua.port, target: engine.port, callId: 'mine', toTag, cseq: 3 }),
+      engine.port,
+    );
+    await ua.response((r) => r.status === 200 && (r.headers.get('CSeq') ?? '').endsWith('BYE'));
+    expect(calls[0]!.endReason).toBe('caller-hangup');
+    ua.close();
+    stranger.close();
+    await engine.close();
+  });
+
   it('answers 503 beyond the maximum number of calls', async () => {
     const engine = await plane({ maxCalls: 1 });
     const calls = collect(engine);

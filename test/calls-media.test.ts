@@ -10,6 +10,7 @@ import { ConferenceRoom } from '../src/calls/conference-room.ts';
 import { MediaClock } from '../src/media/media-clock.ts';
 import { generateTone } from '../src/media/tone.ts';
 import { RtpPhone, tonePower } from './support/rtp-phone.ts';
+import { request } from './support/sip-client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,7 +88,7 @@ describe('call media: mixing, prompts, digits, recording', () => {
     expect(room.size).toBe(0);
   });
 
-  it('keeps clean audio for everyone while garbage, stray RTP and a 10x flood hit the media ports', async () => {
+  it('keeps clean audio for everyone while garbage hits the SIP and media ports, with stray RTP and a 10x flood', async () => {
     const room = new ConferenceRoom(clock);
     const a = await dial();
     const b = await dial();
@@ -99,6 +100,14 @@ describe('call media: mixing, prompts, digits, recording', () => {
     await sleep(400);
     const attacker = dgram.createSocket('udp4');
     await new Promise<void>((r) => attacker.bind(0, '127.0.0.1', () => r()));
+    // A request of no dialog: its mangled copies must be refused or ignored, never harm a call.
+    const sipSample = request('BYE', {
+      port: 5999,
+      target: engine.port,
+      callId: 'no-such-dialog',
+      toTag: 'x',
+      cseq: 99,
+    });
     let stop = false;
     const flood = (async () => {
       let seq = 0;
@@ -114,6 +123,16 @@ describe('call media: mixing, prompts, digits, recording', () => {
               payload,
             ),
             a.phone.bridgePort,
+            '127.0.0.1',
+          );
+        }
+        // And the SIP port gets random bytes and mangled copies of real requests.
+        for (let i = 0; i < 20; i++) {
+          const junk = Buffer.from(sipSample);
+          junk[(seq * 7 + i * 13) % junk.length] = (seq + i) & 0xff;
+          attacker.send(
+            i % 2 ? junk.subarray(0, 1 + ((seq * 31 + i) % junk.length)) : randomBytes(200),
+            engine.port,
             '127.0.0.1',
           );
         }
@@ -135,6 +154,8 @@ describe('call media: mixing, prompts, digits, recording', () => {
     // The stranger's 0x55 payload (a loud constant) never reached the mix.
     expect(tonePower(heardB, 0)).toBeLessThan(tonePower(heardB, 1000));
     expect(heardB.length / 8).toBeGreaterThan(700);
+    expect(engine.stats.malformed).toBeGreaterThan(0);
+    expect([a, b, c].every((x) => x.call.state === 'active')).toBe(true);
     for (const x of [a, b, c]) await x.phone.hangup(engine.port);
   });
 

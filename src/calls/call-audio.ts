@@ -26,7 +26,12 @@ export interface CallAudioEvents {
   /** 20 ms of the caller's audio after the playout buffer (silence when they send nothing). */
   audio: [frame: Int16Array];
   digit: [digit: string, source: DigitSource];
+  /** Nothing arrived from a phone that should be sending: it is probably gone without a BYE. */
+  timeout: [];
 }
+
+/** How long a phone that should be sending may stay silent on the wire before the call is ended. */
+export const DEFAULT_MEDIA_TIMEOUT_MS = 60_000;
 
 /**
  * The media of one call, driven by the media clock: the caller's packets go
@@ -44,13 +49,21 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   private room: { room: MixRoom; id: string; seat: MixSeat } | undefined;
   private ticking = false;
   private closed = false;
+  /** Whether the negotiated direction has the phone sending to us. */
+  private expectMedia = false;
+  private lastHeard: number | undefined;
+  private timedOut = false;
 
   constructor(
     readonly session: RtpSession,
     private readonly clock: MediaClock,
+    private readonly mediaTimeoutMs = DEFAULT_MEDIA_TIMEOUT_MS,
   ) {
     super();
-    session.on('voice', (samples, seq, ts, arrival) => this.buffer.push(seq, ts, samples, arrival));
+    session.on('voice', (samples, seq, ts, arrival) => {
+      this.lastHeard = arrival;
+      this.buffer.push(seq, ts, samples, arrival);
+    });
     session.on('digit', (d) => this.emit('digit', d, 'rfc4733'));
     session.on('restart', () => this.buffer.reset());
   }
@@ -62,6 +75,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   /** The negotiated media; listening for in-band tones only when the phone can't send events. */
   configure(plan: MediaPlan): void {
     this.session.configure(plan);
+    // A phone that holds us with a=recvonly or a=inactive sends nothing, rightly.
+    this.expectMedia = plan.direction === 'sendrecv' || plan.direction === 'recvonly';
+    this.lastHeard = undefined;
     this.detector = plan.telephoneEvent === undefined ? new InbandDtmfDetector() : undefined;
     if (!this.ticking && !this.closed) {
       this.ticking = true;
@@ -70,6 +86,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   }
 
   input(now: number): void {
+    if (this.lastHeard === undefined) this.lastHeard = now;
+    if (this.expectMedia && !this.timedOut && now - this.lastHeard > this.mediaTimeoutMs) {
+      this.timedOut = true;
+      this.emit('timeout');
+    }
     const frame = this.buffer.pull(now);
     if (this.detector) for (const d of this.detector.push(frame)) this.emit('digit', d, 'inband');
     this.recorder?.push(frame);

@@ -25,6 +25,8 @@ export interface CallPlaneOptions {
   timers?: TimerValues;
   /** The 20 ms clock all calls share; tests may drive one by hand. */
   mediaClock?: MediaClock;
+  /** A call whose phone sends no RTP for this long (and isn't holding) is ended. */
+  mediaTimeoutMs?: number;
 }
 
 /** SIP engine + RTP sessions from the configured port range: `npm start`'s call plane. */
@@ -60,7 +62,7 @@ export async function startCallPlane(opts: CallPlaneOptions): Promise<CallEngine
         closed.packetsOut += session.counters.packetsOut;
         pool.release(port);
       };
-      return new CallAudio(session, mediaClock);
+      return new CallAudio(session, mediaClock, opts.mediaTimeoutMs);
     },
     mediaTotals() {
       let packetsIn = closed.packetsIn;

@@ -27,6 +27,7 @@ import {
   type CallMedia,
   type CallParty,
   type DigitSource,
+  type EndReason,
 } from './call.ts';
 import { TrustList } from './trust.ts';
 import type { DigestAuthenticator } from '../sip/digest.ts';
@@ -55,6 +56,7 @@ export interface EngineOptions {
 export interface MediaEvents {
   on(event: 'digit', fn: (digit: string, source: DigitSource) => void): unknown;
   on(event: 'audio', fn: (frame: Int16Array) => void): unknown;
+  on(event: 'timeout', fn: () => void): unknown;
 }
 
 export interface EngineEvents {
@@ -296,6 +298,7 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     if (plan) media.configure(plan);
     media.on('digit', (d, source) => call.receiveDigit(d, source));
     media.on('audio', (f) => call.emit('audio', f));
+    media.on('timeout', () => void this.hangup(call, 'media-timeout'));
     this.legs.set(dialogKey(leg.callId, leg.localTag), leg);
     this.byCall.set(call, leg);
     this.stats.active++;
@@ -374,15 +377,15 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     call.end('rejected');
   }
 
-  async hangup(call: Call): Promise<void> {
+  async hangup(call: Call, reason: EndReason = 'local-hangup'): Promise<void> {
     const leg = this.byCall.get(call);
     if (!leg || call.state === 'ended') return;
     if (call.state === 'ringing') {
       this.refuse(leg.invite, 480);
-      call.end('local-hangup');
+      call.end(reason);
       return;
     }
-    call.end('local-hangup');
+    call.end(reason);
     await this.sendBye(leg);
   }
 
@@ -448,6 +451,11 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     const req = tx.request;
     const leg = this.legs.get(dialogKey(req.headers.get('Call-ID') ?? '', toTag));
     if (!leg) return this.refuse(tx, 481);
+    // A dialog's requests come from its peer (or a trusted proxy): knowing the
+    // Call-ID and tags is not enough to hang up someone else's call.
+    if (tx.peer.address !== leg.peer.address && !this.opts.trusted.allows(tx.peer.address)) {
+      return this.refuse(tx, 403);
+    }
     const seq = parseCSeq(req.headers.get('CSeq') ?? '').seq;
     if (req.method !== 'ACK' && req.method !== 'CANCEL') {
       if (seq <= leg.remoteSeq && req.method !== 'BYE') return this.refuse(tx, 500);

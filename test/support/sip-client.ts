@@ -12,8 +12,8 @@ export class RawSipClient {
   port = 0;
   private waiters: (() => void)[] = [];
 
-  async open(): Promise<this> {
-    await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
+  async open(host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>((r) => this.socket.bind(0, host, () => r()));
     this.port = this.socket.address().port;
     this.socket.on('message', (buf) => {
       try {
