@@ -67,12 +67,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly tracker = new SequenceTracker();
   private readonly events = new TelephoneEventReceiver();
   private readonly payload = new Uint8Array(MAX_SAMPLES);
-  private readonly packet = new Uint8Array(12 + MAX_SAMPLES);
   private octetsOut = 0;
   private rtcpTimer: Timer | undefined;
   /** Middle 32 bits of the peer's last SR and when it came, for LSR/DLSR (RFC 3550 6.4.1). */
   private lastSr = 0;
-  private lastSrAt = 0;
+  private lastSrAt: number | undefined;
   private closed = false;
 
   constructor(
@@ -171,8 +170,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         timestamp: this.timestamp,
         ssrc: this.ssrc,
       },
+      // A fresh buffer each time: dgram may send after this returns, and
+      // must not see the next frame written over this one.
       this.payload.subarray(0, n),
-      this.packet,
     );
     this.seq = (this.seq + 1) & 0xffff;
     this.timestamp = (this.timestamp + n) >>> 0;
@@ -193,7 +193,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (!this.remote || !this.plan) return;
     const block = reportBlockFromTracker(
       this.tracker,
-      this.lastSrAt ? { lsr: this.lastSr, dlsr: dlsrFromMs(this.clock.now() - this.lastSrAt) } : {},
+      this.lastSrAt === undefined
+        ? {}
+        : { lsr: this.lastSr, dlsr: dlsrFromMs(this.clock.now() - this.lastSrAt) },
     );
     const blocks = block ? [block] : [];
     const report = this.counters.packetsOut
