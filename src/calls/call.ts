@@ -134,6 +134,11 @@ export class Call extends EventEmitter<CallEvents> {
     return c.result;
   }
 
+  /** Stops whatever is playing (music on hold when the meeting starts, say). */
+  stopPlaying(): void {
+    this.media.player.stop();
+  }
+
   /** Forgets digits typed ahead (e.g. after a wrong entry, before asking again). */
   clearTypeahead(): void {
     this.typeahead.length = 0;

@@ -39,6 +39,24 @@ describe('the prompt player', () => {
   });
 });
 
+describe('music on hold', () => {
+  it('loops until stopped, continuing across the loop point without a gap', async () => {
+    const p = new Player();
+    const music = ramp(100);
+    const done = p.enqueue(music, { loop: true });
+    const out = new Int16Array(160);
+    const got: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      expect(p.next(out)).toBe(true);
+      got.push(...out);
+    }
+    expect(got.slice(0, 300)).toEqual([...music, ...music, ...music]);
+    p.stop();
+    expect(await done).toBe(false);
+    expect(p.next(out)).toBe(false);
+  });
+});
+
 describe('the name recorder', () => {
   it('trims silence around speech and keeps a little padding', () => {
     const r = new Recorder({ maxMs: 5000, padMs: 20 });

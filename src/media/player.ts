@@ -4,6 +4,8 @@ interface Item {
   samples: Int16Array;
   offset: number;
   interruptible: boolean;
+  /** Music on hold: starts over at the end until stopped or interrupted. */
+  loop: boolean;
   done: (completed: boolean) => void;
 }
 
@@ -20,9 +22,19 @@ export class Player {
   }
 
   /** Queues audio; the promise says whether it played to the end (false: interrupted or stopped). */
-  enqueue(samples: Int16Array, opts: { interruptible?: boolean } = {}): Promise<boolean> {
+  enqueue(
+    samples: Int16Array,
+    opts: { interruptible?: boolean; loop?: boolean } = {},
+  ): Promise<boolean> {
+    if (opts.loop && samples.length === 0) return Promise.resolve(true);
     return new Promise((done) =>
-      this.queue.push({ samples, offset: 0, interruptible: opts.interruptible ?? true, done }),
+      this.queue.push({
+        samples,
+        offset: 0,
+        interruptible: opts.interruptible ?? true,
+        loop: opts.loop ?? false,
+        done,
+      }),
     );
   }
 
@@ -36,6 +48,10 @@ export class Player {
       item.offset += n;
       filled += n;
       if (item.offset >= item.samples.length) {
+        if (item.loop) {
+          item.offset = 0;
+          continue;
+        }
         this.queue.shift();
         item.done(true);
       }
