@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCENARIO = join(ROOT, 'test/fixtures/sipp/uac-setup.xml');
-const RATES = [100, 200, 300, 400, 600, 800];
+const RATES = (process.env.BENCH_RATES ?? '100,200,300,400,600,800').split(',').map(Number);
 const SECONDS = 5;
 
 interface Row {
@@ -48,7 +48,11 @@ async function main(): Promise<void> {
     throw new Error('SIPp is not installed: apt-get install sip-tester');
   const pin = existsSync('/usr/bin/taskset');
   const bridge = fork(join(ROOT, 'bench/setup-bridge.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   if (pin && bridge.pid)
@@ -57,9 +61,23 @@ async function main(): Promise<void> {
     bridge.stdout!.once('data', (d) => resolve((JSON.parse(String(d)) as { port: number }).port));
   });
   const stats = () =>
-    new Promise<{ digits: number; loopP99Ms: number; loopMaxMs: number }>((resolve) => {
+    new Promise<{
+      digits: number;
+      loopP99Ms: number;
+      loopMaxMs: number;
+      gcMaxMs: number;
+      gcTotalMs: number;
+    }>((resolve) => {
       bridge.once('message', (m) =>
-        resolve(m as { digits: number; loopP99Ms: number; loopMaxMs: number }),
+        resolve(
+          m as {
+            digits: number;
+            loopP99Ms: number;
+            loopMaxMs: number;
+            gcMaxMs: number;
+            gcTotalMs: number;
+          },
+        ),
       );
       bridge.send('stats');
     });
@@ -121,7 +139,7 @@ async function main(): Promise<void> {
     const after = await stats();
     const digits = after.digits - digitsBefore;
     process.stdout.write(
-      `  bridge event-loop delay p99 ${after.loopP99Ms.toFixed(1)} ms, max ${after.loopMaxMs.toFixed(1)} ms\n`,
+      `  bridge event-loop delay p99 ${after.loopP99Ms.toFixed(1)} ms, max ${after.loopMaxMs.toFixed(1)} ms; GC longest ${after.gcMaxMs.toFixed(1)} ms, total ${after.gcTotalMs.toFixed(0)} ms\n`,
     );
     rmSync(dir, { recursive: true, force: true });
     const failed = calls - Math.min(calls, digits) + (code === 0 ? 0 : 0);
@@ -145,7 +163,7 @@ async function main(): Promise<void> {
     if (!row.meetsBar) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  bridge.kill();
+  bridge.kill('SIGINT');
 
   const best = rows.filter((r) => r.meetsBar).at(-1);
   const machine = {

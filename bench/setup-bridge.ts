@@ -1,7 +1,7 @@
 // The bridge side of the call-setup benchmark: answers every call at once and
 // hangs up when the caller does. Prints its SIP port, then serves until killed.
 import { pino } from 'pino';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { startCallPlane } from '../src/calls/call-plane.ts';
 
 const engine = await startCallPlane({
@@ -11,6 +11,14 @@ const engine = await startCallPlane({
   log: pino({ level: 'silent' }),
 });
 let digits = 0;
+let gcMaxMs = 0;
+let gcTotalMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMaxMs = Math.max(gcMaxMs, e.duration);
+    gcTotalMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 engine.on('call', (call) => {
@@ -25,8 +33,12 @@ process.on('message', (m) => {
       ...engine.snapshot(),
       loopP99Ms: loop.percentile(99) / 1e6,
       loopMaxMs: loop.max / 1e6,
+      gcMaxMs,
+      gcTotalMs,
     });
     loop.reset();
+    gcMaxMs = 0;
+    gcTotalMs = 0;
   }
 });
 process.on('SIGINT', () => process.exit(0));

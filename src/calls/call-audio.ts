@@ -23,8 +23,6 @@ export interface MixRoom {
 }
 
 export interface CallAudioEvents {
-  /** 20 ms of the caller's audio after the playout buffer (silence when they send nothing). */
-  audio: [frame: Int16Array];
   digit: [digit: string, source: DigitSource];
   /** Nothing arrived from a phone that should be sending: it is probably gone without a BYE. */
   timeout: [];
@@ -46,6 +44,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   private readonly out = new Int16Array(FRAME_SAMPLES);
   private detector: InbandDtmfDetector | undefined;
   private recorder: Recorder | undefined;
+  /** Gets 20 ms of the caller's audio after the playout buffer each tick (silence when they send nothing). */
+  audioTap: ((frame: Int16Array) => void) | undefined;
   private room: { room: MixRoom; id: string; seat: MixSeat } | undefined;
   private ticking = false;
   private closed = false;
@@ -60,10 +60,10 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
     private readonly mediaTimeoutMs = DEFAULT_MEDIA_TIMEOUT_MS,
   ) {
     super();
-    session.on('voice', (samples, seq, ts, arrival) => {
+    session.voiceSink = (samples, seq, ts, arrival) => {
       this.lastHeard = arrival;
       this.buffer.push(seq, ts, samples, arrival);
-    });
+    };
     session.on('digit', (d) => this.emit('digit', d, 'rfc4733'));
     session.on('restart', () => this.buffer.reset());
   }
@@ -95,7 +95,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
     if (this.detector) for (const d of this.detector.push(frame)) this.emit('digit', d, 'inband');
     this.recorder?.push(frame);
     if (this.room) this.room.seat.input.set(frame);
-    this.emit('audio', frame);
+    this.audioTap?.(frame);
   }
 
   output(): void {

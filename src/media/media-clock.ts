@@ -76,7 +76,9 @@ export class MediaClock {
         s.skipped += Math.floor(late / TICK_MS);
         this.next = now;
       }
-      this.tick(now);
+      // The nominal time, not the moment the timer got to run: playout then
+      // advances by exactly 20 ms a tick, whatever the event loop's jitter.
+      this.tick(this.next);
       this.next += TICK_MS;
       this.timer = setTimeout(loop, Math.max(0, this.next - this.now()));
       this.timer.unref?.();

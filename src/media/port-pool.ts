@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 
 /**
  * Hands out RTP ports from DIALBRIDGE_RTP_PORTS. RTP takes an even port and
@@ -30,8 +32,8 @@ export class PortPool {
     for (let tries = 0; tries < this.capacity; tries++) {
       const port = this.take();
       if (port === undefined) break;
-      const rtp = dgram.createSocket(type);
-      const rtcp = dgram.createSocket(type);
+      const rtp = dgram.createSocket({ type, lookup: literalLookup });
+      const rtcp = dgram.createSocket({ type, lookup: literalLookup });
       try {
         await bind(rtp, port, host);
         await bind(rtcp, port + 1, host);
@@ -64,6 +66,29 @@ export class PortPool {
     return undefined;
   }
 }
+
+// Most calls come from a handful of addresses (a trunk, an SBC): remember the last one.
+let lastLiteral = '';
+let lastFamily = 4;
+
+/**
+ * Resolves the address of each send. Media peers are IP literals (a packet's
+ * source, or the SDP's c= line): answering at once skips the asynchronous
+ * dns.lookup round that dgram otherwise makes for every packet. A name still
+ * goes to the resolver.
+ */
+const literalLookup = (
+  address: string,
+  options: unknown,
+  callback: (err: Error | null, address: string, family: number) => void,
+): void => {
+  if (address === lastLiteral) return callback(null, address, lastFamily);
+  const family = isIP(address);
+  if (!family) return void dns.lookup(address, options as dns.LookupOptions, callback as never);
+  lastLiteral = address;
+  lastFamily = family;
+  callback(null, address, family);
+};
 
 function bind(socket: dgram.Socket, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -108,7 +108,7 @@ describe('an RTP session', () => {
       ptime: 20,
     });
     const voices: number[] = [];
-    session.on('voice', (_s, seq) => voices.push(seq));
+    session.voiceSink = (_s, seq) => voices.push(seq);
     natted.send(
       writeRtp({ payloadType: 0, sequence: 10, timestamp: 0, ssrc: 1 }, new Uint8Array(160)),
       port,

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import { realClock, type Clock, type Timer } from '../sip/clock.ts';
 import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw } from './g711.ts';
-import { isRtcp, parseRtp, SequenceTracker, writeRtp } from './rtp-packet.ts';
+import { isRtcp, parseRtp, SequenceTracker } from './rtp-packet.ts';
 import {
   buildCompound,
   buildReceiverReport,
@@ -22,13 +22,30 @@ import type { MediaPlan } from './sdp.ts';
 export const FRAME_SAMPLES = 160; // 20 ms at 8 kHz
 /** The longest frame we send in one packet (60 ms), e.g. when echoing a 30 ms phone. */
 const MAX_SAMPLES = 480;
+/** Room to decode any single datagram's payload (one G.711 byte is one sample). */
+const MAX_DATAGRAM = 65536;
+/**
+ * Decoded audio of the packet being handled, shared by every session: one
+ * packet is handled at a time, and the sink reads it during its call only.
+ */
+const decoded = new Int16Array(MAX_DATAGRAM);
 const RTCP_INTERVAL_MS = 5000;
 /** A source silent this long may be replaced by a new one (symmetric RTP re-latching). */
 const RELATCH_AFTER_MS = 2000;
 
+/**
+ * Where a session's decoded audio goes, one packet at a time, in arrival
+ * order. `samples` is reused for the next packet: read it during the call.
+ * A plain callback rather than an event: it runs 50 times a second per call.
+ */
+export type VoiceSink = (
+  samples: Int16Array,
+  sequence: number,
+  timestamp: number,
+  arrivalMs: number,
+) => void;
+
 export interface RtpSessionEvents {
-  /** One packet's decoded audio (any packet size), in arrival order, for the playout buffer. */
-  voice: [samples: Int16Array, sequence: number, timestamp: number, arrivalMs: number];
   /** A keypad digit from RFC 4733 telephone-events, once per press. */
   digit: [digit: string];
   /** The sender started afresh (new SSRC): its timeline restarts. */
@@ -66,7 +83,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private timestamp = randomInt(0, 2 ** 32 - 1);
   private readonly tracker = new SequenceTracker();
   private readonly events = new TelephoneEventReceiver();
-  private readonly payload = new Uint8Array(MAX_SAMPLES);
+  /** Receives each packet's audio; set by whoever plays it out. */
+  voiceSink: VoiceSink | undefined;
   private octetsOut = 0;
   private rtcpTimer: Timer | undefined;
   /** Middle 32 bits of the peer's last SR and when it came, for LSR/DLSR (RFC 3550 6.4.1). */
@@ -101,16 +119,34 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   private onPacket(buf: Buffer, address: string, port: number): void {
-    if (!this.plan || this.closed) return;
+    const plan = this.plan;
+    if (!plan || this.closed) return;
     if (isRtcp(buf)) return this.onRtcp(buf); // rtcp-mux peers
-    const p = parseRtp(buf);
-    if (!p) {
-      this.counters.ignored++;
-      return;
+    const len = buf.length;
+    let payloadType: number;
+    let sequence: number;
+    let timestamp: number;
+    let ssrc: number;
+    let payload: Uint8Array;
+    if (len >= 12 && buf[0] === 0x80) {
+      // The common packet (version 2, no padding, extension or CSRCs), read in
+      // place: this runs 50 times a second for every caller.
+      payloadType = buf[1]! & 0x7f;
+      sequence = (buf[2]! << 8) | buf[3]!;
+      timestamp = buf.readUInt32BE(4);
+      ssrc = buf.readUInt32BE(8);
+      payload = buf.subarray(12);
+    } else {
+      const p = parseRtp(buf);
+      if (!p) {
+        this.counters.ignored++;
+        return;
+      }
+      ({ payloadType, sequence, timestamp, ssrc, payload } = p);
     }
     const now = this.clock.now();
-    const fromRemote = this.remote && this.remote.address === address && this.remote.port === port;
-    if (!fromRemote) {
+    const remote = this.remote;
+    if (remote === undefined || remote.address !== address || remote.port !== port) {
       // Latch to the first source, and to a new one only when the old fell silent:
       // a stray datagram can't steal the call's audio.
       if (this.latchedAt !== -Infinity && now - this.latchedAt < RELATCH_AFTER_MS) {
@@ -121,26 +157,28 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     this.latchedAt = now;
     this.counters.packetsIn++;
-    this.counters.bytesIn += buf.length;
-    if (p.payloadType === this.plan.telephoneEvent) {
-      const digit = this.events.pushPayload(p.payload, p.timestamp, p.ssrc);
+    this.counters.bytesIn += len;
+    if (payloadType === plan.telephoneEvent) {
+      const digit = this.events.pushPayload(payload, timestamp, ssrc);
       if (digit) this.emit('digit', digit);
       return;
     }
-    if (p.payloadType !== this.plan.codec.payloadType) {
+    if (payloadType !== plan.codec.payloadType) {
       this.counters.ignored++;
       return;
     }
     const arrival = Math.round((now * 8) % 2 ** 32);
-    const kind = this.tracker.update(p.sequence, p.timestamp, arrival, p.ssrc);
+    const kind = this.tracker.update(sequence, timestamp, arrival, ssrc);
     // Reordered ('old') packets still go to the playout buffer, which places
     // them by timestamp; only exact duplicates stop here.
     if (kind === 'duplicate') return;
     if (kind === 'reset') this.emit('restart');
-    const samples = new Int16Array(p.payload.length);
-    if (this.plan.codec.name === 'PCMU') decodeUlaw(p.payload, samples);
-    else decodeAlaw(p.payload, samples);
-    this.emit('voice', samples, p.sequence, p.timestamp, now);
+    const sink = this.voiceSink;
+    if (!sink || payload.length === 0) return;
+    const samples = decoded.subarray(0, payload.length);
+    if (plan.codec.name === 'PCMU') decodeUlaw(payload, samples);
+    else decodeAlaw(payload, samples);
+    sink(samples, sequence, timestamp, now);
   }
 
   private onRtcp(buf: Buffer): void {
@@ -159,27 +197,27 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Sends one frame (normally 20 ms) of 8 kHz linear PCM to the peer. */
   sendFrame(frame: Int16Array): void {
-    if (!this.plan || !this.remote || !this.sending || this.closed) return;
+    const plan = this.plan;
+    const remote = this.remote;
+    if (!plan || !remote || !this.sending || this.closed) return;
     const n = Math.min(frame.length, MAX_SAMPLES);
-    if (this.plan.codec.name === 'PCMU') encodeUlaw(frame.subarray(0, n), this.payload);
-    else encodeAlaw(frame.subarray(0, n), this.payload);
-    const out = writeRtp(
-      {
-        payloadType: this.plan.codec.payloadType,
-        sequence: this.seq,
-        timestamp: this.timestamp,
-        ssrc: this.ssrc,
-      },
-      // A fresh buffer each time: dgram may send after this returns, and
-      // must not see the next frame written over this one.
-      this.payload.subarray(0, n),
-    );
+    // A fresh buffer each time (from Node's pool, so cheap): dgram may send
+    // after this returns, and must not see the next frame written over this one.
+    const out = Buffer.allocUnsafe(12 + n);
+    out[0] = 0x80;
+    out[1] = plan.codec.payloadType & 0x7f;
+    out.writeUInt16BE(this.seq, 2);
+    out.writeUInt32BE(this.timestamp, 4);
+    out.writeUInt32BE(this.ssrc, 8);
+    const samples = n === frame.length ? frame : frame.subarray(0, n);
+    if (plan.codec.name === 'PCMU') encodeUlaw(samples, out.subarray(12));
+    else encodeAlaw(samples, out.subarray(12));
     this.seq = (this.seq + 1) & 0xffff;
     this.timestamp = (this.timestamp + n) >>> 0;
     this.counters.packetsOut++;
     this.counters.bytesOut += out.length;
     this.octetsOut += n;
-    this.rtp.send(out, this.remote.port, this.remote.address);
+    this.rtp.send(out, remote.port, remote.address);
   }
 
   private scheduleRtcp(): void {
