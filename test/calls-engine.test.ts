@@ -281,12 +281,27 @@ describe('the SIP call engine over UDP and TCP', () => {
         }),
         engine.port,
       );
+    const ack = () =>
+      ua.send(
+        request('ACK', { port: ua.port, target: engine.port, callId: 'call-hold', toTag: tag }),
+        engine.port,
+      );
     reinvite(2, 'sendonly');
     await until(() => ua.received.filter(byStatus('call-hold', 200)).length >= 2);
     expect(ua.received.filter(byStatus('call-hold', 200)).at(-1)!.body.toString()).toContain(
       'a=recvonly',
     );
+    // Unacknowledged, the re-INVITE's 200 comes again (RFC 3261 13.3.1.4), and a
+    // further re-INVITE must wait (500 with Retry-After).
+    await until(() => ua.received.filter(byStatus('call-hold', 200)).length >= 3);
     reinvite(3, 'sendrecv');
+    await until(() => ua.received.some(byStatus('call-hold', 500)));
+    ack();
+    const settled = ua.received.filter(byStatus('call-hold', 200)).length;
+    await new Promise((r) => setTimeout(r, 6 * TIMERS.T1));
+    expect(ua.received.filter(byStatus('call-hold', 200)).length).toBe(settled);
+    expect(call.state).toBe('active');
+    reinvite(4, 'sendrecv');
     await until(() => holds.length === 2);
     expect(holds).toEqual([true, false]);
     expect(ua.received.filter(byStatus('call-hold', 200)).at(-1)!.body.toString()).toContain(

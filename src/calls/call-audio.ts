@@ -40,7 +40,12 @@ export const DEFAULT_MEDIA_TIMEOUT_MS = 60_000;
  */
 export class CallAudio extends EventEmitter<CallAudioEvents> implements TickParticipant {
   readonly player = new Player();
-  private readonly buffer = new JitterBuffer();
+  /**
+   * At least 40 ms of playout delay: the buffer measures the network's
+   * jitter, but not our own, and a packet that waits in the socket while a
+   * busy event loop runs a tick must still be in time for its frame.
+   */
+  private readonly buffer = new JitterBuffer({ minDelayMs: 40 });
   private readonly out = new Int16Array(FRAME_SAMPLES);
   private detector: InbandDtmfDetector | undefined;
   private recorder: Recorder | undefined;

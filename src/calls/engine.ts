@@ -92,6 +92,8 @@ interface Leg {
   sdpVersion: number;
   sessionId: number;
   okTimer?: Timer;
+  /** CSeq of a re-INVITE whose 2xx waits for its ACK. */
+  reinviteAwaitingAck?: number;
   ok?: SipResponse;
 }
 
@@ -357,11 +359,21 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     call.state = 'answering';
     leg.ok = ok;
     leg.invite.respond(ok);
-    // RFC 3261 13.3.1.4: the UAS core retransmits 2xx until the ACK arrives.
+    this.retransmitOk(leg, ok, () => call.state === 'answering');
+  }
+
+  /**
+   * RFC 3261 13.3.1.4 (and RFC 6026): the UAS core, not the transaction,
+   * retransmits a 2xx to an INVITE (first or re-INVITE) over UDP until the
+   * ACK arrives; with no ACK after 64*T1 the dialog is over, so we hang up.
+   */
+  private retransmitOk(leg: Leg, ok: SipResponse, waiting: () => boolean): void {
+    leg.okTimer?.cancel();
+    const call = leg.call;
     let interval = this.timers.T1;
     let waited = 0;
     const again = () => {
-      if (call.state !== 'answering') return;
+      if (!waiting() || call.state === 'ended') return;
       waited += interval;
       if (waited >= 64 * this.timers.T1) {
         void this.sendBye(leg).finally(() => call.end('no-ack'));
@@ -425,6 +437,7 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       : undefined;
     if (!leg) return;
     leg.okTimer?.cancel();
+    leg.reinviteAwaitingAck = undefined;
     const call = leg.call;
     if (call.state !== 'answering') return;
     if (!leg.offer) {
@@ -465,15 +478,16 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       if (seq <= leg.remoteSeq && req.method !== 'BYE') return this.refuse(tx, 500);
       leg.remoteSeq = Math.max(seq, leg.remoteSeq);
     }
-    const ok = (headers: [string, string][] = [], body?: string) =>
-      tx.respond(
-        makeResponse(req, 200, {
-          toTag: leg.localTag,
-          headers,
-          body: body === undefined ? undefined : Buffer.from(body),
-          contentType: body === undefined ? undefined : 'application/sdp',
-        }),
-      );
+    const ok = (headers: [string, string][] = [], body?: string): SipResponse => {
+      const response = makeResponse(req, 200, {
+        toTag: leg.localTag,
+        headers,
+        body: body === undefined ? undefined : Buffer.from(body),
+        contentType: body === undefined ? undefined : 'application/sdp',
+      });
+      tx.respond(response);
+      return response;
+    };
     switch (req.method) {
       case 'BYE':
         ok();
@@ -482,7 +496,8 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
       case 'INFO':
         return this.onInfo(tx, leg, ok);
       case 'OPTIONS':
-        return ok([['Allow', ALLOW]]);
+        ok([['Allow', ALLOW]]);
+        return;
       case 'INVITE':
         return this.onReinvite(tx, leg, ok);
       case 'CANCEL':
@@ -498,9 +513,10 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
     let digit: string | undefined;
     if (type === 'application/dtmf-relay') digit = /Signal\s*=\s*([0-9*#A-D])/i.exec(body)?.[1];
     else if (type === 'application/dtmf') digit = /^\s*([0-9*#A-D])/i.exec(body)?.[1];
-    else if (!body.length)
-      return ok(); // an empty INFO is a keep-alive
-    else return this.refuse(tx, 415, [['Accept', 'application/dtmf-relay, application/dtmf']]);
+    else if (!body.length) {
+      ok(); // an empty INFO is a keep-alive
+      return;
+    } else return this.refuse(tx, 415, [['Accept', 'application/dtmf-relay, application/dtmf']]);
     ok();
     if (digit && leg.call.state === 'active') leg.call.receiveDigit(digit.toUpperCase(), 'info');
   }
@@ -508,10 +524,18 @@ export class CallEngine extends EventEmitter<EngineEvents> implements CallContro
   private onReinvite(
     tx: ServerTransaction,
     leg: Leg,
-    ok: (h?: [string, string][], body?: string) => void,
+    respond: (h?: [string, string][], body?: string) => SipResponse,
   ): void {
     if (leg.call.state !== 'active') return this.refuse(tx, 500, [['Retry-After', '1']]);
+    // RFC 3261 14.2: a re-INVITE while one is still unacknowledged waits its turn.
+    if (leg.reinviteAwaitingAck !== undefined) return this.refuse(tx, 500, [['Retry-After', '1']]);
     const offer = tx.request.body.length ? tx.request.body.toString('utf8') : undefined;
+    const cseq = parseCSeq(tx.request.headers.get('CSeq') ?? '').seq;
+    const ok = (headers?: [string, string][], body?: string) => {
+      const response = respond(headers, body);
+      leg.reinviteAwaitingAck = cseq;
+      this.retransmitOk(leg, response, () => leg.reinviteAwaitingAck === cseq);
+    };
     leg.sdpVersion++;
     if (!offer) {
       // No offer: ours goes in the 200 OK, and the ACK brings the answer (ignored if it only confirms).
