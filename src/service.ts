@@ -9,7 +9,16 @@ import { authenticate, createToken } from './admin/tokens.ts';
 import { buildApi } from './api/server.ts';
 import { createMetrics, registerCallMetrics } from './api/metrics.ts';
 import { startCallPlane } from './calls/call-plane.ts';
-import { answerWithEcho } from './calls/echo.ts';
+import { answerAsEcho, ECHO_USER } from './calls/echo.ts';
+import { MediaClock } from './media/media-clock.ts';
+import { EventBus } from './events/bus.ts';
+import { MeetingRegistry } from './conference/registry.ts';
+import { PromptLibrary } from './prompts/library.ts';
+import { SpeechRenderer } from './attendant/speech-renderer.ts';
+import { CallDirectory } from './attendant/directory.ts';
+import { Attendant } from './attendant/attendant.ts';
+import { WebhookDispatcher } from './events/webhooks.ts';
+import { CallRecorder } from './events/call-records.ts';
 import type { CallEngine } from './calls/engine.ts';
 import type { Db } from './store/db.ts';
 
@@ -24,6 +33,9 @@ export interface RunningService {
   db: Db;
   admin: AdminService;
   calls: CallEngine;
+  bus: EventBus;
+  meetings: MeetingRegistry;
+  attendant: Attendant;
   /** Set only on the start that created the organization's first token. */
   firstToken: string | undefined;
   close(): Promise<void>;
@@ -51,7 +63,13 @@ export async function startService(
       .token;
   }
 
+  const bus = new EventBus();
+  const meetings = new MeetingRegistry();
+  const webhooks = new WebhookDispatcher({ db, bus, log: log.child({ part: 'webhooks' }) });
+  const callRecords = new CallRecorder({ db, bus, log: log.child({ part: 'call-records' }) });
   const api = await buildApi({
+    meetings,
+    events: { bus, db, webhooks },
     admin,
     log,
     metrics,
@@ -62,7 +80,10 @@ export async function startService(
       return who && { orgId: who.orgId, name: who.name };
     },
   });
+  const prompts = new PromptLibrary();
+  const mediaClock = new MediaClock();
   const calls = await startCallPlane({
+    mediaClock,
     sip: config.sip,
     rtpPorts: config.rtpPorts,
     advertisedAddress: config.publicAddress,
@@ -73,8 +94,19 @@ export async function startService(
     realm: config.sipRealm,
     log: log.child({ plane: 'call' }),
   });
-  // Digits are never logged: soon they will be conference IDs and PINs.
-  answerWithEcho(calls, (callId) => log.debug({ call: callId }, 'keypad digit'));
+  const attendant = new Attendant({
+    directory: new CallDirectory(db),
+    meetings,
+    speech: new SpeechRenderer(prompts),
+    mediaClock,
+    publish: (e) => bus.publish(e),
+    log: log.child({ plane: 'attendant' }),
+    languages: prompts.languages(),
+  });
+  calls.on('call', (call) => {
+    if (call.dialled === ECHO_USER) answerAsEcho(call);
+    else void attendant.handle(call);
+  });
   registerCallMetrics(metrics, () => calls.snapshot());
   await api.listen({ host: config.http.host, port: config.http.port });
   const addr = api.server.address();
@@ -107,11 +139,18 @@ export async function startService(
     db,
     admin,
     calls,
+    bus,
+    meetings,
+    attendant,
     firstToken,
     async close() {
       ready = false;
+      meetings.endAll();
       await api.close();
       await calls.close();
+      // After the call plane, so the last calls' records are written.
+      await webhooks.close();
+      await callRecords.close();
       await db.close();
     },
   };

@@ -5,7 +5,7 @@ import { OFFER, RawSipClient, request } from './support/sip-client.ts';
 import { parseRtp, writeRtp } from '../src/media/rtp-packet.ts';
 import { encodeUlaw, decodeUlaw } from '../src/media/g711.ts';
 
-/** `npm start` answers calls: until the attendant lands, as an echo test. */
+/** `npm start` answers calls; sip:echo@ reaches the echo test. */
 describe('the service answers SIP calls', () => {
   let t: TestService;
   beforeAll(async () => {
@@ -35,6 +35,7 @@ describe('the service answers SIP calls', () => {
         port: ua.port,
         target: sipPort,
         callId: 'echo-1',
+        uri: `sip:echo@127.0.0.1:${sipPort}`,
         body: OFFER(rtpPort),
         extra: ['Content-Type: application/sdp'],
       }),

@@ -10,6 +10,12 @@ import { presentedToken, refuse } from './auth.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerNumberRoutes } from './routes/numbers.ts';
+import { registerLiveRoutes } from './routes/live.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { WebhookDispatcher } from '../events/webhooks.ts';
+import type { Db } from '../store/db.ts';
+import type { MeetingRegistry } from '../conference/registry.ts';
 
 export interface ApiDeps {
   admin: AdminService;
@@ -19,6 +25,10 @@ export interface ApiDeps {
   authenticate(token: string): Promise<Actor | undefined>;
   isReady(): boolean;
   version: string;
+  /** Live meetings on this node (absent in API-only tests). */
+  meetings?: MeetingRegistry;
+  /** Event stream, webhooks and call records (absent in API-only tests). */
+  events?: { bus: EventBus; db: Db; webhooks: WebhookDispatcher };
 }
 
 declare module 'fastify' {
@@ -133,5 +143,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, deps.admin);
   registerDirectoryRoutes(app, deps.admin);
   registerNumberRoutes(app, deps.admin);
+  if (deps.meetings) registerLiveRoutes(app, deps.meetings);
+  if (deps.events) registerEventRoutes(app, deps.events);
   return app;
 }

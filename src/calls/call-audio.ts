@@ -14,6 +14,8 @@ export interface MixSeat {
   readonly input: Int16Array;
   readonly output: Int16Array;
   muted: boolean;
+  /** Heard talking (set by the mixer each tick). */
+  readonly talking?: boolean;
 }
 
 /** A conference the call can sit in; the mixer itself never sees a call. */
@@ -135,6 +137,10 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
 
   get muted(): boolean {
     return this.room?.seat.muted ?? false;
+  }
+
+  get talking(): boolean {
+    return this.room?.seat.talking ?? false;
   }
 
   set muted(m: boolean) {

@@ -41,6 +41,7 @@ export interface CallMedia {
   readonly port: number;
   readonly player: Player;
   muted: boolean;
+  readonly talking: boolean;
   configure(plan: MediaPlan): void;
   sendFrame(frame: Int16Array): void;
   record(recorder: Recorder | undefined): void;
@@ -188,6 +189,11 @@ export class Call extends EventEmitter<CallEvents> {
 
   set muted(m: boolean) {
     this.media.muted = m;
+  }
+
+  /** Heard talking in the conference right now. */
+  get talking(): boolean {
+    return this.media.talking;
   }
 
   answer(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { CallEngine } from './engine.ts';
+import type { Call } from './call.ts';
 import type { MixRoom, MixSeat } from './call-audio.ts';
 import { FRAME_SAMPLES } from '../media/rtp-session.ts';
 
@@ -12,18 +12,14 @@ class EchoRoom implements MixRoom {
   unseat(): void {}
 }
 
+/** The user part that reaches the echo test instead of the attendant: sip:echo@bridge. */
+export const ECHO_USER = 'echo';
+
 /**
- * Until the auto attendant takes calls, the service answers every call as an
- * echo test: the caller hears themselves, which proves audio both ways, and
- * keypad digits are logged. The attendant replaces this handler.
+ * The echo test: the caller hears themselves, which proves audio both ways
+ * through NAT, codecs and firewalls before anyone debugs a conference.
  */
-export function answerWithEcho(
-  engine: CallEngine,
-  onDigit: (callId: string, digit: string) => void,
-): void {
-  engine.on('call', (call) => {
-    call.on('digit', (digit) => onDigit(call.id, digit));
-    call.join(new EchoRoom());
-    void call.answer();
-  });
+export function answerAsEcho(call: Call): void {
+  call.join(new EchoRoom());
+  void call.answer();
 }

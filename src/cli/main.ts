@@ -5,6 +5,8 @@ import { CMDLETS } from './cmdlets.ts';
 import { ApiError, createClient, resolveTarget, type Client } from './client.ts';
 import { format } from './format.ts';
 import { runDemo } from './demo.ts';
+import { registerEventCommands } from './events.ts';
+import { registerLiveCommands } from './live.ts';
 import { VERSION } from '../version.ts';
 
 interface Globals {
@@ -151,6 +153,16 @@ function program(g: Globals): Command {
         'newValue',
       ]),
     );
+  registerEventCommands(
+    cmd,
+    () => resolveTarget(g),
+    (data, columns) => print(data, g, columns),
+  );
+  registerLiveCommands(
+    cmd,
+    () => resolveTarget(g),
+    (data, columns) => print(data, g, columns),
+  );
   return cmd;
 }
 

@@ -159,7 +159,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.counters.packetsIn++;
     this.counters.bytesIn += len;
     if (payloadType === plan.telephoneEvent) {
-      const digit = this.events.pushPayload(payload, timestamp, ssrc);
+      const digit = this.events.pushPayload(payload, timestamp, ssrc, now);
       if (digit) this.emit('digit', digit);
       return;
     }

@@ -264,3 +264,21 @@ describe('TelephoneEventReceiver', () => {
     expect(got.join('')).toBe('123#');
   });
 });
+
+describe('a key replayed with identical RTP headers', () => {
+  it('counts each replay as a press once the previous one ended and a moment passed, never a late end copy', () => {
+    const r = new TelephoneEventReceiver();
+    const press = (t0: number) => [
+      r.push(5, 1000, false, 1, t0),
+      r.push(5, 1000, false, 1, t0 + 20),
+      r.push(5, 1000, true, 1, t0 + 40),
+      r.push(5, 1000, true, 1, t0 + 60),
+    ];
+    expect(press(0)).toEqual(['5', undefined, undefined, undefined]);
+    // A late end copy, long after: not a press.
+    expect(r.push(5, 1000, true, 1, 900)).toBeUndefined();
+    expect(press(1200)).toEqual(['5', undefined, undefined, undefined]);
+    // Too soon after the last packet: a straggler, not a press.
+    expect(r.push(5, 1000, false, 1, 1300)).toBeUndefined();
+  });
+});

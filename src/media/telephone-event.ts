@@ -61,6 +61,8 @@ export function writeTelephoneEvent(ev: TelephoneEvent, out = new Uint8Array(4))
 
 /** How many recent presses are remembered to recognize their stragglers. */
 const HISTORY = 16;
+/** A replayed press must come this long after the previous one's last packet. */
+const REPRESS_MS = 200;
 
 /**
  * Turns telephone-event packets into digits, each exactly once.
@@ -90,6 +92,9 @@ const HISTORY = 16;
 export class TelephoneEventReceiver {
   private readonly timestamps = new Uint32Array(HISTORY);
   private readonly events = new Int16Array(HISTORY).fill(-1);
+  /** Whether each remembered press has ended, and when its last packet came. */
+  private readonly ended = new Uint8Array(HISTORY);
+  private readonly lastSeen = new Float64Array(HISTORY);
   private next = 0;
   private held: string | undefined = undefined;
   private heldTs = 0;
@@ -107,20 +112,46 @@ export class TelephoneEventReceiver {
    * Accounts for one telephone-event packet; returns the digit if this packet
    * starts a new press, undefined otherwise (including non-DTMF events). The
    * SSRC is accepted so call sites pass what they have, and ignored (see above).
+   *
+   * With `nowMs` (the packet's arrival), a press that ended and then starts
+   * again with the very same timestamp at least REPRESS_MS later is a new
+   * press: equipment that replays one recorded key (SIPp playing its RFC 4733
+   * captures) sends every press of a key with identical RTP headers. Late
+   * copies of an end packet never count.
    */
-  push(event: number, rtpTimestamp: number, end: boolean, _ssrc?: number): string | undefined {
+  push(
+    event: number,
+    rtpTimestamp: number,
+    end: boolean,
+    _ssrc?: number,
+    nowMs?: number,
+  ): string | undefined {
     const digit = eventToDigit(event);
     if (digit === undefined) return undefined;
     const ts = rtpTimestamp >>> 0;
 
     for (let i = 0; i < HISTORY; i++) {
       if (this.timestamps[i] === ts && this.events[i] === event) {
-        if (end && this.held === digit && this.heldTs === ts) this.held = undefined;
+        const again =
+          nowMs !== undefined && !end && this.ended[i] && nowMs - this.lastSeen[i]! >= REPRESS_MS;
+        if (nowMs !== undefined) this.lastSeen[i] = nowMs;
+        if (again) {
+          this.ended[i] = 0;
+          this.held = digit;
+          this.heldTs = ts;
+          return digit;
+        }
+        if (end) {
+          this.ended[i] = 1;
+          if (this.held === digit && this.heldTs === ts) this.held = undefined;
+        }
         return undefined;
       }
     }
     this.timestamps[this.next] = ts;
     this.events[this.next] = event;
+    this.ended[this.next] = end ? 1 : 0;
+    this.lastSeen[this.next] = nowMs ?? 0;
     this.next = (this.next + 1) % HISTORY;
     this.held = end ? undefined : digit;
     this.heldTs = ts;
@@ -128,15 +159,22 @@ export class TelephoneEventReceiver {
   }
 
   /** Parses a telephone-event payload and pushes it; see {@link push}. */
-  pushPayload(payload: Uint8Array, rtpTimestamp: number, ssrc?: number): string | undefined {
+  pushPayload(
+    payload: Uint8Array,
+    rtpTimestamp: number,
+    ssrc?: number,
+    nowMs?: number,
+  ): string | undefined {
     const ev = parseTelephoneEvent(payload);
-    return ev ? this.push(ev.event, rtpTimestamp, ev.end, ssrc) : undefined;
+    return ev ? this.push(ev.event, rtpTimestamp, ev.end, ssrc, nowMs) : undefined;
   }
 
   /** Forgets all presses (for a new call leg). */
   reset(): void {
     this.timestamps.fill(0);
     this.events.fill(-1);
+    this.ended.fill(0);
+    this.lastSeen.fill(0);
     this.next = 0;
     this.held = undefined;
     this.heldTs = 0;

@@ -108,6 +108,54 @@ create table audit_log (
 create index audit_log_org_at on audit_log (org_id, id desc);
 `,
   },
+  {
+    version: 2,
+    name: 'webhooks and call records',
+    sql: `
+create table webhooks (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  url text not null,
+  secret text not null,
+  events jsonb not null default '[]',
+  enabled boolean not null default true,
+  created_at timestamptz not null default now()
+);
+create index webhooks_org on webhooks (org_id);
+create table webhook_deliveries (
+  id text primary key,
+  webhook_id text not null references webhooks(id) on delete cascade,
+  event_seq bigint not null,
+  event_type text not null,
+  payload jsonb not null,
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  state text not null default 'pending' check (state in ('pending', 'delivered', 'failed')),
+  last_status integer,
+  last_error text,
+  created_at timestamptz not null default now(),
+  delivered_at timestamptz
+);
+create index webhook_deliveries_due on webhook_deliveries (next_attempt_at) where state = 'pending';
+create index webhook_deliveries_webhook on webhook_deliveries (webhook_id, created_at desc);
+create table call_records (
+  call_id text primary key,
+  org_id text references organizations(id) on delete cascade,
+  dialled text not null,
+  caller text not null,
+  started_at timestamptz not null,
+  ended_at timestamptz,
+  duration_ms integer,
+  end_reason text,
+  meeting_id text,
+  organizer_id text,
+  role text check (role in ('leader', 'attendee')),
+  joined_at timestamptz
+);
+create index call_records_org_started on call_records (org_id, started_at desc);
+create index call_records_meeting on call_records (meeting_id);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {

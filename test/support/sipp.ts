@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export const SIPP_SCENARIOS = join(import.meta.dirname, '../fixtures/sipp');
 
@@ -21,7 +21,14 @@ export interface SippResult {
 export function runSipp(
   scenario: string,
   target: number,
-  opts: { service?: string; calls?: number; rate?: number; timeoutS?: number } = {},
+  opts: {
+    service?: string;
+    calls?: number;
+    rate?: number;
+    timeoutS?: number;
+    /** More SIPp options, e.g. ['-rtp_echo']. */
+    extra?: string[];
+  } = {},
 ): Promise<SippResult> {
   if (!existsSync('/usr/bin/sipp'))
     throw new Error('SIPp is not installed: apt-get install sip-tester');
@@ -31,7 +38,7 @@ export function runSipp(
   const errorFile = join(dir, 'errors.log');
   const args = [
     '-sf',
-    join(SIPP_SCENARIOS, scenario),
+    isAbsolute(scenario) ? scenario : join(SIPP_SCENARIOS, scenario),
     '-s',
     opts.service ?? '14255550100',
     '-m',
@@ -53,6 +60,7 @@ export function runSipp(
     '-trace_err',
     '-error_file',
     errorFile,
+    ...(opts.extra ?? []),
     `127.0.0.1:${target}`,
   ];
   return new Promise((resolve) => {

@@ -1,0 +1,266 @@
+import type { Logger } from '../log.ts';
+import type { Call } from '../calls/call.ts';
+import type { MediaClock } from '../media/media-clock.ts';
+import { realClock, type Clock } from '../sip/clock.ts';
+import type { LiveEvent } from '../events/types.ts';
+import { ConferenceRoom } from '../calls/conference-room.ts';
+import { CallMember } from '../conference/call-member.ts';
+import { maskCaller, type MaskedCaller } from '../conference/masking.ts';
+import type { MeetingRegistry } from '../conference/registry.ts';
+import type { LiveMeeting, MeetingTimings } from '../conference/live-meeting.ts';
+import { AttemptLimiter } from './attempt-limiter.ts';
+import type { CallDirectory, Organizer } from './directory.ts';
+import {
+  DEFAULT_TIMINGS,
+  Journey,
+  type JourneyAction,
+  type JourneyInput,
+  type JourneyTimings,
+  type MeetingRef,
+  type PinResult,
+  type ResolveResult,
+} from './journey.ts';
+import type { SpeechRenderer } from './speech-renderer.ts';
+
+export interface AttendantDeps {
+  directory: CallDirectory;
+  meetings: MeetingRegistry;
+  speech: SpeechRenderer;
+  mediaClock: MediaClock;
+  publish(event: LiveEvent): void;
+  log: Logger;
+  limiter?: AttemptLimiter;
+  clock?: Clock;
+  timings?: Partial<JourneyTimings>;
+  meetingTimings?: Partial<MeetingTimings>;
+  /** Languages that have prompts; a number's other languages are skipped. */
+  languages?: readonly string[];
+}
+
+/**
+ * Runs the caller's journey (journey.ts) on a real call: performs each
+ * action with the call API, the directory and the limiter, feeds the outcome
+ * back, and hands the caller to their live meeting at the end. Nothing
+ * secret is logged: digits typed here are conference IDs and PINs.
+ */
+export class Attendant {
+  private readonly limiter: AttemptLimiter;
+  private readonly clock: Clock;
+  private readonly timings: JourneyTimings;
+  /** One mix per live meeting. */
+  private readonly rooms = new WeakMap<LiveMeeting, ConferenceRoom>();
+  readonly stats = { calls: 0, lockouts: 0, entered: 0 };
+
+  constructor(private readonly d: AttendantDeps) {
+    this.limiter = d.limiter ?? new AttemptLimiter();
+    this.clock = d.clock ?? realClock;
+    this.timings = { ...DEFAULT_TIMINGS, ...d.timings };
+  }
+
+  /** Takes a new incoming call through the journey. */
+  async handle(call: Call): Promise<void> {
+    this.stats.calls++;
+    const log = this.d.log.child({ call: call.id });
+    let meetingId: string | undefined;
+    let orgId: string | undefined;
+    const caller = call.from.user ?? call.remoteAddress;
+    try {
+      const number = await this.d.directory.dialled(call.dialled);
+      orgId = number.orgId;
+      const mask = orgId
+        ? (await this.d.directory.settings(orgId)).MaskPstnNumbersType
+        : 'MaskedForExternalUsers';
+      this.d.publish({
+        type: 'call.started',
+        orgId,
+        callId: call.id,
+        dialled: number.number ?? call.dialled,
+        caller: maskCaller(caller, mask).display,
+      });
+      const startedAt = this.clock.now();
+      call.once('ended', (reason) =>
+        this.d.publish({
+          type: 'call.ended',
+          orgId,
+          callId: call.id,
+          reason,
+          durationMs: Math.round(this.clock.now() - startedAt),
+          meetingId,
+        }),
+      );
+      const languages = number.languages.filter(
+        (l) => !this.d.languages || this.d.languages.includes(l),
+      );
+      const journey = new Journey(languages.length ? languages : ['en-US'], this.timings);
+      await call.answer();
+      let lang = journey.language;
+      let meeting: MeetingRef | undefined;
+      let organizer: Organizer | undefined;
+      let name: Int16Array | undefined;
+
+      const perform = async (a: JourneyAction): Promise<JourneyInput | undefined> => {
+        switch (a.type) {
+          case 'language':
+            lang = a.lang;
+            return undefined;
+          case 'play': {
+            const completed = await call.play(
+              this.d.speech.render(a.speech, lang, organizer?.orgId ?? orgId),
+              { interruptible: a.interruptible },
+            );
+            return { type: 'played', completed };
+          }
+          case 'collect': {
+            const c = await call.collect(a);
+            return { type: 'collected', digits: c.digits, reason: c.reason };
+          }
+          case 'resolve': {
+            const r = await this.resolve(call, caller, a.conferenceId);
+            if (r.result.kind === 'found') organizer = r.organizer;
+            return { type: 'resolved', result: r.result };
+          }
+          case 'check-pin':
+            return {
+              type: 'pin-checked',
+              result: await this.checkPin(call, caller, a.meeting, a.pin),
+            };
+          case 'record-name': {
+            const recorded = await call.record({ maxMs: a.maxMs, terminator: '#' });
+            name = recorded.length ? recorded : undefined;
+            return { type: 'recorded' };
+          }
+          case 'enter':
+            meeting = a.meeting;
+            meetingId = this.enter(call, a.meeting, organizer!, a.leader, name, lang, caller);
+            return undefined;
+          case 'hangup':
+            log.info({ reason: a.reason }, 'attendant hung up');
+            await call.hangup();
+            return undefined;
+        }
+      };
+
+      const onEnded = () => journey.next({ type: 'hangup' });
+      call.once('ended', onEnded);
+      // The call can end under any await: look again each time.
+      const over = () => call.state === 'ended';
+      const pending: JourneyAction[] = journey.next({ type: 'start' });
+      while (pending.length && !over()) {
+        const outcome = await perform(pending.shift()!);
+        if (outcome && !over()) pending.push(...journey.next(outcome));
+      }
+      call.off('ended', onEnded);
+      if (meeting) this.stats.entered++;
+    } catch (err) {
+      log.error({ err }, 'attendant failed; ending the call');
+      await call.hangup().catch(() => undefined);
+    }
+  }
+
+  /** Looks up a typed conference ID, counting failures against the caller. */
+  private async resolve(
+    call: Call,
+    caller: string,
+    conferenceId: string,
+  ): Promise<{ result: ResolveResult; organizer?: Organizer }> {
+    if (this.limited(call, caller, 'conference-id')) return { result: { kind: 'locked-out' } };
+    const organizer = await this.d.directory.organizer(conferenceId);
+    if (!organizer) {
+      if (this.failed(call, caller, 'conference-id')) return { result: { kind: 'locked-out' } };
+      return { result: { kind: 'invalid' } };
+    }
+    const running = this.d.meetings.get(organizer.conferenceId);
+    return {
+      organizer,
+      result: {
+        kind: 'found',
+        meeting: {
+          key: organizer.conferenceId,
+          orgId: organizer.orgId,
+          organizerId: organizer.userId,
+          started: running?.isStarted ?? false,
+          callersMayStart: organizer.allowPstnOnly,
+          locked: running?.isLocked ?? false,
+          nameRecording: organizer.settings.EnableNameRecording,
+        },
+      },
+    };
+  }
+
+  private async checkPin(
+    call: Call,
+    caller: string,
+    meeting: MeetingRef,
+    pin: string,
+  ): Promise<PinResult> {
+    if (this.limited(call, caller, 'pin')) return 'locked-out';
+    if (await this.d.directory.checkPin(meeting.organizerId, pin)) return 'ok';
+    return this.failed(call, caller, 'pin') ? 'locked-out' : 'wrong';
+  }
+
+  private limited(call: Call, caller: string, what: 'conference-id' | 'pin'): boolean {
+    const verdict = this.limiter.check(caller, this.clock.now());
+    if (verdict === 'allowed') return false;
+    this.lockout(call, caller, what, verdict === 'caller-locked' ? 'caller' : 'overall');
+    return true;
+  }
+
+  /** Counts a failure; true when the caller is now locked out. */
+  private failed(call: Call, caller: string, what: 'conference-id' | 'pin'): boolean {
+    const verdict = this.limiter.fail(caller, this.clock.now());
+    if (verdict === 'allowed') return false;
+    this.lockout(call, caller, what, verdict === 'caller-locked' ? 'caller' : 'overall');
+    return true;
+  }
+
+  private lockout(
+    call: Call,
+    caller: string,
+    what: 'conference-id' | 'pin',
+    scope: 'caller' | 'overall',
+  ): void {
+    this.stats.lockouts++;
+    this.d.log.warn({ call: call.id, what, scope }, 'caller locked out after failed attempts');
+    this.d.publish({
+      type: 'security.lockout',
+      orgId: undefined,
+      callId: call.id,
+      caller: maskCaller(caller, 'MaskedForAllUsers').display,
+      what,
+      scope,
+    });
+  }
+
+  /** Hands the caller to the live meeting; returns the meeting's id. */
+  private enter(
+    call: Call,
+    ref: MeetingRef,
+    organizer: Organizer,
+    leader: boolean,
+    name: Int16Array | undefined,
+    lang: string,
+    caller: string,
+  ): string {
+    const meeting = this.d.meetings.open({
+      key: ref.key,
+      orgId: organizer.orgId,
+      organizerId: organizer.userId,
+      organizerName: organizer.displayName,
+      idKind: 'static',
+      callersMayStart: organizer.allowPstnOnly,
+      announcements: organizer.settings.EnableEntryExitNotifications,
+      announceType: organizer.settings.EntryExitAnnouncementsType,
+      clock: this.clock,
+      publish: this.d.publish,
+      timings: this.d.meetingTimings,
+    });
+    let room = this.rooms.get(meeting);
+    if (!room) this.rooms.set(meeting, (room = new ConferenceRoom(this.d.mediaClock)));
+    const masked: MaskedCaller = maskCaller(caller, organizer.settings.MaskPstnNumbersType);
+    const port = new CallMember(call, room, this.d.speech, lang, organizer.orgId);
+    call.on('digit', (d) => meeting.key(call.id, d));
+    call.once('ended', () => meeting.depart(call.id));
+    meeting.arrive(port, { leader, caller: masked, name });
+    return meeting.id;
+  }
+}

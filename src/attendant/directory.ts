@@ -1,0 +1,110 @@
+import type { Queryable } from '../store/db.ts';
+import { readSettings } from '../admin/organizations.ts';
+import type { OrgSettings } from '../admin/setting-specs.ts';
+import { verifyPin } from '../admin/pin.ts';
+
+/** What the dialled number tells the attendant. */
+export interface DialledNumber {
+  /** The service number, +E.164; undefined when the bridge does not know it. */
+  number: string | undefined;
+  /** The number's organization (for a shared number, the one that registered it). */
+  orgId: string | undefined;
+  /** Primary language first, then the secondary ones in their order. */
+  languages: string[];
+}
+
+/** The organizer behind a conference ID, with what their meeting needs to know. */
+export interface Organizer {
+  userId: string;
+  orgId: string;
+  displayName: string;
+  conferenceId: string;
+  allowPstnOnly: boolean;
+  settings: OrgSettings;
+}
+
+/** Conference IDs callers may type: 7-digit static IDs (per-meeting IDs come with meetings). */
+const ID_FORMAT = /^[1-9]\d{6}$/;
+
+/** Unknown numbers (a trunk sending us a number nobody registered) are answered in this language. */
+export const FALLBACK_LANGUAGE = 'en-US';
+
+/**
+ * The store as the call plane reads it: service numbers, conference IDs,
+ * leader PINs. Every answer comes fresh from the store, so a reset ID stops
+ * working at once.
+ */
+export class CallDirectory {
+  constructor(private readonly db: Queryable) {}
+
+  async dialled(user: string): Promise<DialledNumber> {
+    const digits = user.replace(/^tel:/i, '').replace(/[\s().-]/g, '');
+    const e164 = /^\+?[1-9]\d{6,14}$/.test(digits) ? `+${digits.replace(/^\+/, '')}` : undefined;
+    if (!e164) return { number: undefined, orgId: undefined, languages: [FALLBACK_LANGUAGE] };
+    const rows = await this.db.query<{
+      number: string;
+      org_id: string;
+      primary_language: string;
+      secondary_languages: string[] | string;
+    }>(
+      'select number, org_id, primary_language, secondary_languages from service_numbers where number = $1',
+      [e164],
+    );
+    const row = rows[0];
+    if (!row) return { number: undefined, orgId: undefined, languages: [FALLBACK_LANGUAGE] };
+    const secondary =
+      typeof row.secondary_languages === 'string'
+        ? (JSON.parse(row.secondary_languages) as string[])
+        : row.secondary_languages;
+    return {
+      number: row.number,
+      orgId: row.org_id,
+      languages: [row.primary_language, ...secondary],
+    };
+  }
+
+  /**
+   * The organizer whose meeting a conference ID opens, or undefined for an
+   * unknown, released or malformed ID. Only users on the built-in provider
+   * are served here: a third-party provider's users dial their provider.
+   */
+  async organizer(conferenceId: string): Promise<Organizer | undefined> {
+    if (!ID_FORMAT.test(conferenceId)) return undefined;
+    const rows = await this.db.query<{
+      id: string;
+      org_id: string;
+      display_name: string;
+      conference_id: string;
+      allow_pstn_only_meetings: boolean;
+    }>(
+      `select id, org_id, display_name, conference_id, allow_pstn_only_meetings
+         from users where conference_id = $1 and provider = 'BuiltIn'`,
+      [conferenceId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      userId: row.id,
+      orgId: row.org_id,
+      displayName: row.display_name,
+      conferenceId: row.conference_id,
+      allowPstnOnly: row.allow_pstn_only_meetings,
+      settings: await readSettings(this.db, row.org_id),
+    };
+  }
+
+  /** Whether `pin` is the organizer's leader PIN (checked against its salted hash). */
+  async checkPin(userId: string, pin: string): Promise<boolean> {
+    if (!/^\d{4,12}$/.test(pin)) return false;
+    const rows = await this.db.query<{ pin_hash: string | null }>(
+      'select pin_hash from users where id = $1',
+      [userId],
+    );
+    const hash = rows[0]?.pin_hash;
+    return hash ? verifyPin(pin, hash) : false;
+  }
+
+  async settings(orgId: string): Promise<OrgSettings> {
+    return readSettings(this.db, orgId);
+  }
+}
