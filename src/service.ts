@@ -14,6 +14,7 @@ import { MediaClock } from './media/media-clock.ts';
 import { EventBus } from './events/bus.ts';
 import { MeetingRegistry } from './conference/registry.ts';
 import { PromptLibrary } from './prompts/library.ts';
+import { PromptOverrides } from './prompts/overrides.ts';
 import { SpeechRenderer } from './attendant/speech-renderer.ts';
 import { CallDirectory } from './attendant/directory.ts';
 import { Attendant } from './attendant/attendant.ts';
@@ -63,6 +64,9 @@ export async function startService(
       .token;
   }
 
+  const prompts = new PromptLibrary();
+  const promptOverrides = new PromptOverrides(db, prompts);
+  await promptOverrides.load();
   const bus = new EventBus();
   const meetings = new MeetingRegistry();
   const webhooks = new WebhookDispatcher({ db, bus, log: log.child({ part: 'webhooks' }) });
@@ -70,6 +74,7 @@ export async function startService(
   const api = await buildApi({
     meetings,
     events: { bus, db, webhooks },
+    prompts: { overrides: promptOverrides, library: prompts },
     admin,
     log,
     metrics,
@@ -80,7 +85,6 @@ export async function startService(
       return who && { orgId: who.orgId, name: who.name };
     },
   });
-  const prompts = new PromptLibrary();
   const mediaClock = new MediaClock();
   const calls = await startCallPlane({
     mediaClock,

@@ -12,6 +12,9 @@ import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerNumberRoutes } from './routes/numbers.ts';
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerPromptRoutes } from './routes/prompts.ts';
+import type { PromptOverrides } from '../prompts/overrides.ts';
+import type { PromptLibrary } from '../prompts/library.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { WebhookDispatcher } from '../events/webhooks.ts';
 import type { Db } from '../store/db.ts';
@@ -29,6 +32,8 @@ export interface ApiDeps {
   meetings?: MeetingRegistry;
   /** Event stream, webhooks and call records (absent in API-only tests). */
   events?: { bus: EventBus; db: Db; webhooks: WebhookDispatcher };
+  /** Organizations' own prompt recordings (absent in API-only tests). */
+  prompts?: { overrides: PromptOverrides; library: PromptLibrary };
 }
 
 declare module 'fastify' {
@@ -145,5 +150,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerNumberRoutes(app, deps.admin);
   if (deps.meetings) registerLiveRoutes(app, deps.meetings);
   if (deps.events) registerEventRoutes(app, deps.events);
+  if (deps.prompts) registerPromptRoutes(app, deps.prompts.overrides, deps.prompts.library);
   return app;
 }

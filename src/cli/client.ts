@@ -65,14 +65,23 @@ export function createClient(url: string, token: string): Client {
     url,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       let res: Response;
+      // Bytes (an audio file) travel as they are; everything else as JSON.
+      const raw = body instanceof Uint8Array;
       try {
         res = await fetch(url + path, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(body === undefined
+              ? {}
+              : { 'content-type': raw ? 'audio/wav' : 'application/json' }),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body:
+            body === undefined
+              ? undefined
+              : raw
+                ? new Blob([new Uint8Array(body)])
+                : JSON.stringify(body),
         });
       } catch (err) {
         throw new ApiError(

@@ -7,6 +7,7 @@ import { format } from './format.ts';
 import { runDemo } from './demo.ts';
 import { registerEventCommands } from './events.ts';
 import { registerLiveCommands } from './live.ts';
+import { registerPromptCommands } from './prompts.ts';
 import { VERSION } from '../version.ts';
 
 interface Globals {
@@ -158,11 +159,12 @@ function program(g: Globals): Command {
     () => resolveTarget(g),
     (data, columns) => print(data, g, columns),
   );
-  registerLiveCommands(
-    cmd,
-    () => resolveTarget(g),
-    (data, columns) => print(data, g, columns),
-  );
+  for (const register of [registerLiveCommands, registerPromptCommands])
+    register(
+      cmd,
+      () => resolveTarget(g),
+      (data, columns) => print(data, g, columns),
+    );
   return cmd;
 }
 

@@ -156,6 +156,22 @@ create index call_records_org_started on call_records (org_id, started_at desc);
 create index call_records_meeting on call_records (meeting_id);
 `,
   },
+  {
+    version: 3,
+    name: 'organization prompts',
+    sql: `
+create table prompt_overrides (
+  org_id text not null references organizations(id) on delete cascade,
+  lang text not null,
+  prompt_id text not null,
+  pcm bytea not null,
+  samples integer not null,
+  uploaded_by text not null,
+  uploaded_at timestamptz not null default now(),
+  primary key (org_id, lang, prompt_id)
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {
