@@ -31,6 +31,8 @@ export interface Config {
   /** Digest credentials (username → password) for SIP peers outside the trust list. */
   sipCredentials: Record<string, string> | undefined;
   sipRealm: string;
+  /** Failed conference ID/PIN entries allowed per calling number in 15 minutes, and per minute overall. */
+  guessLimits: { perCaller: number; overallPerMinute: number };
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -45,6 +47,8 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_SIP_UNTRUSTED: 'reject',
   DIALBRIDGE_MAX_CALLS: '1000',
   DIALBRIDGE_SIP_REALM: 'dialbridge',
+  DIALBRIDGE_GUESS_LIMIT_PER_CALLER: '10',
+  DIALBRIDGE_GUESS_LIMIT_PER_MINUTE: '80',
 };
 
 export function parseEndpoint(field: string, value: string): Endpoint {
@@ -202,5 +206,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       get('DIALBRIDGE_SIP_CREDENTIALS_FILE'),
     ),
     sipRealm: get('DIALBRIDGE_SIP_REALM')!,
+    guessLimits: {
+      perCaller: parseCount(
+        'DIALBRIDGE_GUESS_LIMIT_PER_CALLER',
+        get('DIALBRIDGE_GUESS_LIMIT_PER_CALLER')!,
+      ),
+      overallPerMinute: parseCount(
+        'DIALBRIDGE_GUESS_LIMIT_PER_MINUTE',
+        get('DIALBRIDGE_GUESS_LIMIT_PER_MINUTE')!,
+      ),
+    },
   };
 }

@@ -7,7 +7,12 @@ import { AdminService } from './admin/service.ts';
 import { ensureOrganization } from './admin/organizations.ts';
 import { authenticate, createToken } from './admin/tokens.ts';
 import { buildApi } from './api/server.ts';
-import { createMetrics, registerCallMetrics } from './api/metrics.ts';
+import {
+  createMetrics,
+  registerCallMetrics,
+  registerConferenceMetrics,
+  registerQueueMetrics,
+} from './api/metrics.ts';
 import { startCallPlane } from './calls/call-plane.ts';
 import { answerAsEcho, ECHO_USER } from './calls/echo.ts';
 import { MediaClock } from './media/media-clock.ts';
@@ -18,6 +23,7 @@ import { PromptOverrides } from './prompts/overrides.ts';
 import { SpeechRenderer } from './attendant/speech-renderer.ts';
 import { CallDirectory } from './attendant/directory.ts';
 import { Attendant } from './attendant/attendant.ts';
+import { AttemptLimiter, DEFAULT_LIMITS } from './attendant/attempt-limiter.ts';
 import { WebhookDispatcher } from './events/webhooks.ts';
 import { CallRecorder } from './events/call-records.ts';
 import type { CallEngine } from './calls/engine.ts';
@@ -106,12 +112,30 @@ export async function startService(
     publish: (e) => bus.publish(e),
     log: log.child({ plane: 'attendant' }),
     languages: prompts.languages(),
+    limiter: new AttemptLimiter({
+      ...DEFAULT_LIMITS,
+      perCaller: config.guessLimits.perCaller,
+      overall: config.guessLimits.overallPerMinute,
+    }),
   });
   calls.on('call', (call) => {
     if (call.dialled === ECHO_USER) answerAsEcho(call);
     else void attendant.handle(call);
   });
   registerCallMetrics(metrics, () => calls.snapshot());
+  registerConferenceMetrics(metrics, () => ({
+    meetings: meetings.count,
+    participants: meetings.participants,
+    attendantCalls: attendant.stats.calls,
+    lockouts: attendant.stats.lockouts,
+  }));
+  registerQueueMetrics(metrics, async () =>
+    (
+      await db.query<{ state: string; n: string | number }>(
+        'select state, count(*) as n from webhook_deliveries group by state',
+      )
+    ).map((r) => ({ state: r.state, n: Number(r.n) })),
+  );
   await api.listen({ host: config.http.host, port: config.http.port });
   const addr = api.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;

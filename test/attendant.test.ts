@@ -41,7 +41,8 @@ describe('the auto attendant', () => {
     phone.sip.requests.some((r) => r.startsWith('BYE ') && r.includes(phone.callId));
 
   beforeAll(async () => {
-    t = await startTestService('pglite');
+    // Four failed entries per calling number: the last test is the fourth.
+    t = await startTestService('pglite', undefined, { DIALBRIDGE_GUESS_LIMIT_PER_CALLER: '4' });
     t.service.bus.on('event', (e) => events.push(e));
     ({ conferenceId, pin } = await seedDialIn(t, { primary: 'en-US', secondary: ['fr-FR'] }));
     expect(conferenceId).toMatch(/^[1-9]\d{6}$/);
@@ -142,6 +143,13 @@ describe('the auto attendant', () => {
       }),
     ]);
     const id = listed[0].id as string;
+    const metrics = await fetch(`${t.url}/metrics`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    }).then((r) => r.text());
+    expect(metrics).toMatch(/dialbridge_meetings_active 1/);
+    expect(metrics).toMatch(/dialbridge_participants_active 1/);
+    expect(metrics).toMatch(/dialbridge_attendant_calls_total [1-9]/);
+    expect(metrics).toMatch(/dialbridge_webhook_deliveries\{state="pending"\} 0/);
     const pid = (await live())[0].participants[0].id as string;
 
     const admitted = await t.api('POST', `/api/v1/live/meetings/${id}/admit`, {});
@@ -179,5 +187,23 @@ describe('the auto attendant', () => {
     for (let i = 0; i < 3; i++) await type(c, '1000000#');
     await until(() => ended(c), 40_000);
     expect(await live()).toEqual([]);
+  }, 60_000);
+
+  it('locks out a calling number that keeps guessing, says why, and raises an event', async () => {
+    // The previous test's three wrong IDs came from the same number.
+    const d = await dial();
+    await type(d, '1');
+    await type(d, '2000000#');
+    await until(() => ended(d), 40_000);
+    const lockout = events.find((e) => e.type === 'security.lockout');
+    expect(lockout).toMatchObject({
+      what: 'conference-id',
+      scope: 'caller',
+      caller: '+1425XXXXX23',
+    });
+    const metrics = await fetch(`${t.url}/metrics`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    }).then((r) => r.text());
+    expect(metrics).toMatch(/dialbridge_lockouts_total 1/);
   }, 60_000);
 });

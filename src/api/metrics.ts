@@ -90,3 +90,56 @@ export function registerCallMetrics(metrics: Metrics, read: () => CallPlaneStats
     },
   });
 }
+
+export interface ConferenceStats {
+  meetings: number;
+  participants: number;
+  attendantCalls: number;
+  lockouts: number;
+}
+
+/** Live meetings, the attendant's work, and guessing lockouts, read at scrape time. */
+export function registerConferenceMetrics(metrics: Metrics, read: () => ConferenceStats): void {
+  const registers = [metrics.registry];
+  const gauges: [string, string, keyof ConferenceStats][] = [
+    ['dialbridge_meetings_active', 'Live meetings on this node', 'meetings'],
+    ['dialbridge_participants_active', 'Callers in live meetings or their lobbies', 'participants'],
+    [
+      'dialbridge_attendant_calls_total',
+      'Calls the auto attendant took, since start',
+      'attendantCalls',
+    ],
+    [
+      'dialbridge_lockouts_total',
+      'Callers locked out after failed conference ID or PIN entries, since start',
+      'lockouts',
+    ],
+  ];
+  for (const [name, help, key] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read()[key]);
+      },
+    });
+  }
+}
+
+/** Webhook deliveries by state: a growing 'pending' means a receiver is down. */
+export function registerQueueMetrics(
+  metrics: Metrics,
+  read: () => Promise<{ state: string; n: number }[]>,
+): void {
+  new Gauge({
+    name: 'dialbridge_webhook_deliveries',
+    help: 'Webhook deliveries by state (pending = queued or retrying)',
+    labelNames: ['state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      for (const state of ['pending', 'delivered', 'failed']) this.set({ state }, 0);
+      for (const r of await read()) this.set({ state: r.state }, r.n);
+    },
+  });
+}

@@ -17,15 +17,15 @@ export interface AttemptLimits {
 }
 
 /**
- * 10 failures per number in 15 minutes; 100 a minute for the whole bridge.
- * At the overall limit, guessing one given 8-digit per-meeting ID takes on
- * average 10^8 / (100 * 525,600 a year) ≈ 1.9 years (quality.md asks for more
- * than one); a 7-digit static ID, about 0.17 years. Honest mistypes are far
- * below either limit.
+ * 10 failures per number in 15 minutes; 80 a minute for the whole bridge.
+ * At the overall limit, finding one given 8-digit per-meeting ID takes on
+ * average (10^8 / 2) / (80 * 525,600 a year) ≈ 1.2 years (quality.md asks for
+ * more than one); bench/guessing.ts computes the table. Honest mistypes are
+ * far below either limit.
  */
 export const DEFAULT_LIMITS: AttemptLimits = {
   perCaller: 10,
-  overall: 100,
+  overall: 80,
   windowMs: 15 * 60_000,
   overallWindowMs: 60_000,
 };

@@ -22,6 +22,9 @@ import {
 } from './journey.ts';
 import type { SpeechRenderer } from './speech-renderer.ts';
 
+/** Wrong leader PINs one organizer's meeting accepts an hour, from everyone. */
+export const PIN_FAILURES_PER_HOUR = 5;
+
 export interface AttendantDeps {
   directory: CallDirectory;
   meetings: MeetingRegistry;
@@ -187,6 +190,13 @@ export class Attendant {
     };
   }
 
+  /**
+   * Checks a leader PIN. Besides the caller's and the bridge's limits, each
+   * organizer's PIN takes at most PIN_FAILURES_PER_HOUR wrong tries an hour
+   * from all callers together, so many numbers guessing one short PIN still
+   * need over a year (half of 10^5 at 5 an hour, for 5 digits); the organizer's own
+   * PIN entry waits too, and an administrator can still admit them.
+   */
   private async checkPin(
     call: Call,
     caller: string,
@@ -194,9 +204,26 @@ export class Attendant {
     pin: string,
   ): Promise<PinResult> {
     if (this.limited(call, caller, 'pin')) return 'locked-out';
+    const now = this.clock.now();
+    if (this.pinLimiter.check(meeting.organizerId, now) !== 'allowed') {
+      this.lockout(call, caller, 'pin', 'meeting');
+      return 'locked-out';
+    }
     if (await this.d.directory.checkPin(meeting.organizerId, pin)) return 'ok';
+    if (this.pinLimiter.fail(meeting.organizerId, now) !== 'allowed') {
+      this.lockout(call, caller, 'pin', 'meeting');
+      return 'locked-out';
+    }
     return this.failed(call, caller, 'pin') ? 'locked-out' : 'wrong';
   }
+
+  /** Wrong PINs per organizer (all callers together), an hour. */
+  private readonly pinLimiter = new AttemptLimiter({
+    perCaller: PIN_FAILURES_PER_HOUR,
+    windowMs: 3600_000,
+    overall: Number.MAX_SAFE_INTEGER,
+    overallWindowMs: 60_000,
+  });
 
   private limited(call: Call, caller: string, what: 'conference-id' | 'pin'): boolean {
     const verdict = this.limiter.check(caller, this.clock.now());
@@ -217,7 +244,7 @@ export class Attendant {
     call: Call,
     caller: string,
     what: 'conference-id' | 'pin',
-    scope: 'caller' | 'overall',
+    scope: 'caller' | 'overall' | 'meeting',
   ): void {
     this.stats.lockouts++;
     this.d.log.warn({ call: call.id, what, scope }, 'caller locked out after failed attempts');

@@ -75,7 +75,8 @@ export type LiveEvent =
       callId: string;
       caller: string;
       what: 'conference-id' | 'pin';
-      scope: 'caller' | 'overall';
+      /** Whose limit: the calling number's, the whole bridge's, or the meeting's PIN. */
+      scope: 'caller' | 'overall' | 'meeting';
     };
 
 export type LiveEventType = LiveEvent['type'];

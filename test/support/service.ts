@@ -37,6 +37,7 @@ export interface TestService {
 export async function startTestService(
   kind: StoreKind,
   log: Logger = pino({ level: 'silent' }),
+  env: Record<string, string> = {},
 ): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dialbridge-test-'));
   const config = loadConfig({
@@ -44,6 +45,7 @@ export async function startTestService(
     DIALBRIDGE_HTTP: '127.0.0.1:0',
     DIALBRIDGE_SIP: '127.0.0.1:0',
     DATABASE_URL: kind === 'postgres' ? await freshDatabaseUrl() : '',
+    ...env,
   });
   const service = await startService(config, log);
   const token = service.firstToken!;
