@@ -33,3 +33,23 @@ describe('attempt limiter', () => {
     expect(l.tracked).toBe(0);
   });
 });
+
+describe('counting before the check', () => {
+  it('a refunded attempt no longer counts, for the caller or overall', () => {
+    const l = new AttemptLimiter({
+      perCaller: 2,
+      overall: 2,
+      windowMs: 60_000,
+      overallWindowMs: 60_000,
+    });
+    l.fail('a', 0);
+    l.fail('a', 1);
+    expect(l.check('a', 2)).toBe('caller-locked');
+    l.refund('a');
+    expect(l.check('a', 2)).toBe('allowed');
+    expect(l.check('b', 2)).toBe('allowed');
+    l.refund('a');
+    l.refund('a'); // nothing left: no effect
+    expect(l.tracked).toBe(0);
+  });
+});

@@ -55,6 +55,20 @@ export class AttemptLimiter {
     return this.check(caller, now);
   }
 
+  /**
+   * Takes back the newest attempt of this caller. Attempts are counted before
+   * the (slow) check and refunded when it succeeds, so many calls at once
+   * cannot all slip under the limit while the checks are in flight.
+   */
+  refund(caller: string): void {
+    const list = this.byCaller.get(caller);
+    const t = list?.pop();
+    if (t === undefined) return;
+    if (!list!.length) this.byCaller.delete(caller);
+    const i = this.overall.lastIndexOf(t);
+    if (i >= 0) this.overall.splice(i, 1);
+  }
+
   /** Distinct calling numbers with failures still counted (for metrics and tests). */
   get tracked(): number {
     return this.byCaller.size;

@@ -25,6 +25,10 @@ import type { SpeechRenderer } from './speech-renderer.ts';
 /** Wrong leader PINs one organizer's meeting accepts an hour, from everyone. */
 export const PIN_FAILURES_PER_HOUR = 5;
 
+function scopeOf(verdict: 'caller-locked' | 'overall-locked' | 'allowed'): 'caller' | 'overall' {
+  return verdict === 'overall-locked' ? 'overall' : 'caller';
+}
+
 export interface AttendantDeps {
   directory: CallDirectory;
   meetings: MeetingRegistry;
@@ -65,13 +69,32 @@ export class Attendant {
     this.stats.calls++;
     const log = this.d.log.child({ call: call.id });
     let meetingId: string | undefined;
+    /** Who hears of this call: the dialled number's organization (none for a shared number). */
     let orgId: string | undefined;
+    /** The meeting's organization, once the caller is in one: the call is then theirs. */
+    let meetingOrgId: string | undefined;
     const caller = call.from.user ?? call.remoteAddress;
+    const startedAt = this.clock.now();
+    let announced = false;
+    const publishEnded = (reason: string) =>
+      this.d.publish({
+        type: 'call.ended',
+        orgId: meetingOrgId ?? orgId,
+        callId: call.id,
+        reason,
+        durationMs: Math.round(this.clock.now() - startedAt),
+        meetingId,
+      });
+    // Listening from the start: the caller may hang up during the first look-ups.
+    call.once('ended', (reason) => {
+      if (announced) publishEnded(reason);
+    });
     try {
       const number = await this.d.directory.dialled(call.dialled);
-      orgId = number.orgId;
-      const mask = orgId
-        ? (await this.d.directory.settings(orgId)).MaskPstnNumbersType
+      orgId = number.shared ? undefined : number.orgId;
+      this.numberOrg.set(call, orgId);
+      const mask = number.orgId
+        ? (await this.d.directory.settings(number.orgId)).MaskPstnNumbersType
         : 'MaskedForExternalUsers';
       this.d.publish({
         type: 'call.started',
@@ -80,17 +103,8 @@ export class Attendant {
         dialled: number.number ?? call.dialled,
         caller: maskCaller(caller, mask).display,
       });
-      const startedAt = this.clock.now();
-      call.once('ended', (reason) =>
-        this.d.publish({
-          type: 'call.ended',
-          orgId,
-          callId: call.id,
-          reason,
-          durationMs: Math.round(this.clock.now() - startedAt),
-          meetingId,
-        }),
-      );
+      announced = true;
+      if (call.state === 'ended') return publishEnded(call.endReason ?? 'caller-hangup');
       const languages = number.languages.filter(
         (l) => !this.d.languages || this.d.languages.includes(l),
       );
@@ -134,6 +148,7 @@ export class Attendant {
           }
           case 'enter':
             meeting = a.meeting;
+            meetingOrgId = organizer!.orgId;
             meetingId = this.enter(call, a.meeting, organizer!, a.leader, name, lang, caller);
             return undefined;
           case 'hangup':
@@ -160,25 +175,34 @@ export class Attendant {
     }
   }
 
-  /** Looks up a typed conference ID, counting failures against the caller. */
+  /**
+   * Looks up a typed conference ID, counting it against the caller first and
+   * refunding it when it was right (see AttemptLimiter.refund).
+   */
   private async resolve(
     call: Call,
     caller: string,
     conferenceId: string,
   ): Promise<{ result: ResolveResult; organizer?: Organizer }> {
     if (this.limited(call, caller, 'conference-id')) return { result: { kind: 'locked-out' } };
+    const verdict = this.limiter.fail(caller, this.clock.now());
     const organizer = await this.d.directory.organizer(conferenceId);
     if (!organizer) {
-      if (this.failed(call, caller, 'conference-id')) return { result: { kind: 'locked-out' } };
-      return { result: { kind: 'invalid' } };
+      if (verdict === 'allowed') return { result: { kind: 'invalid' } };
+      this.lockout(call, caller, 'conference-id', scopeOf(verdict));
+      return { result: { kind: 'locked-out' } };
     }
-    const running = this.d.meetings.get(organizer.conferenceId);
+    this.limiter.refund(caller);
+    // Keyed by organizer too: an ID released and handed to someone else must
+    // never lead into the previous owner's meeting still running.
+    const key = `${organizer.userId}/${organizer.conferenceId}`;
+    const running = this.d.meetings.get(key);
     return {
       organizer,
       result: {
         kind: 'found',
         meeting: {
-          key: organizer.conferenceId,
+          key,
           orgId: organizer.orgId,
           organizerId: organizer.userId,
           started: running?.isStarted ?? false,
@@ -203,18 +227,29 @@ export class Attendant {
     meeting: MeetingRef,
     pin: string,
   ): Promise<PinResult> {
-    if (this.limited(call, caller, 'pin')) return 'locked-out';
+    if (this.limited(call, caller, 'pin', meeting.orgId)) return 'locked-out';
     const now = this.clock.now();
     if (this.pinLimiter.check(meeting.organizerId, now) !== 'allowed') {
-      this.lockout(call, caller, 'pin', 'meeting');
+      this.lockout(call, caller, 'pin', 'meeting', meeting.orgId);
       return 'locked-out';
     }
-    if (await this.d.directory.checkPin(meeting.organizerId, pin)) return 'ok';
-    if (this.pinLimiter.fail(meeting.organizerId, now) !== 'allowed') {
-      this.lockout(call, caller, 'pin', 'meeting');
+    // Counted before the (slow, scrypt) check and refunded if right.
+    const callerVerdict = this.limiter.fail(caller, now);
+    const meetingVerdict = this.pinLimiter.fail(meeting.organizerId, now);
+    if (await this.d.directory.checkPin(meeting.organizerId, pin)) {
+      this.limiter.refund(caller);
+      this.pinLimiter.refund(meeting.organizerId);
+      return 'ok';
+    }
+    if (meetingVerdict !== 'allowed') {
+      this.lockout(call, caller, 'pin', 'meeting', meeting.orgId);
       return 'locked-out';
     }
-    return this.failed(call, caller, 'pin') ? 'locked-out' : 'wrong';
+    if (callerVerdict !== 'allowed') {
+      this.lockout(call, caller, 'pin', scopeOf(callerVerdict), meeting.orgId);
+      return 'locked-out';
+    }
+    return 'wrong';
   }
 
   /** Wrong PINs per organizer (all callers together), an hour. */
@@ -225,38 +260,40 @@ export class Attendant {
     overallWindowMs: 60_000,
   });
 
-  private limited(call: Call, caller: string, what: 'conference-id' | 'pin'): boolean {
+  private limited(
+    call: Call,
+    caller: string,
+    what: 'conference-id' | 'pin',
+    orgId?: string,
+  ): boolean {
     const verdict = this.limiter.check(caller, this.clock.now());
     if (verdict === 'allowed') return false;
-    this.lockout(call, caller, what, verdict === 'caller-locked' ? 'caller' : 'overall');
+    this.lockout(call, caller, what, scopeOf(verdict), orgId);
     return true;
   }
 
-  /** Counts a failure; true when the caller is now locked out. */
-  private failed(call: Call, caller: string, what: 'conference-id' | 'pin'): boolean {
-    const verdict = this.limiter.fail(caller, this.clock.now());
-    if (verdict === 'allowed') return false;
-    this.lockout(call, caller, what, verdict === 'caller-locked' ? 'caller' : 'overall');
-    return true;
-  }
-
+  /** Tells the organization (the number's, or the meeting's for PINs) and the logs. */
   private lockout(
     call: Call,
     caller: string,
     what: 'conference-id' | 'pin',
     scope: 'caller' | 'overall' | 'meeting',
+    orgId = this.numberOrg.get(call),
   ): void {
     this.stats.lockouts++;
     this.d.log.warn({ call: call.id, what, scope }, 'caller locked out after failed attempts');
     this.d.publish({
       type: 'security.lockout',
-      orgId: undefined,
+      orgId,
       callId: call.id,
       caller: maskCaller(caller, 'MaskedForAllUsers').display,
       what,
       scope,
     });
   }
+
+  /** The organization of each call's dialled number (for lockout alerts). */
+  private readonly numberOrg = new WeakMap<Call, string | undefined>();
 
   /** Hands the caller to the live meeting; returns the meeting's id. */
   private enter(

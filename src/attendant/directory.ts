@@ -9,6 +9,8 @@ export interface DialledNumber {
   number: string | undefined;
   /** The number's organization (for a shared number, the one that registered it). */
   orgId: string | undefined;
+  /** Shared by several organizations: its calls belong to none until a meeting is found. */
+  shared: boolean;
   /** Primary language first, then the secondary ones in their order. */
   languages: string[];
 }
@@ -40,18 +42,25 @@ export class CallDirectory {
   async dialled(user: string): Promise<DialledNumber> {
     const digits = user.replace(/^tel:/i, '').replace(/[\s().-]/g, '');
     const e164 = /^\+?[1-9]\d{6,14}$/.test(digits) ? `+${digits.replace(/^\+/, '')}` : undefined;
-    if (!e164) return { number: undefined, orgId: undefined, languages: [FALLBACK_LANGUAGE] };
+    const unknown = {
+      number: undefined,
+      orgId: undefined,
+      shared: true,
+      languages: [FALLBACK_LANGUAGE],
+    };
+    if (!e164) return unknown;
     const rows = await this.db.query<{
       number: string;
       org_id: string;
       primary_language: string;
       secondary_languages: string[] | string;
+      shared: boolean;
     }>(
-      'select number, org_id, primary_language, secondary_languages from service_numbers where number = $1',
+      'select number, org_id, shared, primary_language, secondary_languages from service_numbers where number = $1',
       [e164],
     );
     const row = rows[0];
-    if (!row) return { number: undefined, orgId: undefined, languages: [FALLBACK_LANGUAGE] };
+    if (!row) return unknown;
     const secondary =
       typeof row.secondary_languages === 'string'
         ? (JSON.parse(row.secondary_languages) as string[])
@@ -59,6 +68,7 @@ export class CallDirectory {
     return {
       number: row.number,
       orgId: row.org_id,
+      shared: row.shared,
       languages: [row.primary_language, ...secondary],
     };
   }

@@ -60,7 +60,7 @@ export class SpeechRenderer {
     return concat(parts);
   }
 
-  musicOnHold(orgId?: string): Int16Array {
-    return this.library.musicOnHold(orgId);
+  musicOnHold(orgId?: string, lang?: string): Int16Array {
+    return this.library.musicOnHold(orgId, lang);
   }
 }

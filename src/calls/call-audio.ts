@@ -55,6 +55,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   audioTap: ((frame: Int16Array) => void) | undefined;
   private room: { room: MixRoom; id: string; seat: MixSeat } | undefined;
   private ticking = false;
+  private mutedState = false;
   private closed = false;
   /** Whether the negotiated direction has the phone sending to us. */
   private expectMedia = false;
@@ -125,6 +126,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   join(room: MixRoom, id: string): MixSeat {
     this.leave();
     const seat = room.seat(id);
+    // Muted before taking the seat (in a lobby, say) stays muted in it.
+    seat.muted = this.mutedState;
     this.room = { room, id, seat };
     return seat;
   }
@@ -136,7 +139,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   }
 
   get muted(): boolean {
-    return this.room?.seat.muted ?? false;
+    return this.mutedState;
   }
 
   get talking(): boolean {
@@ -144,6 +147,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements TickPart
   }
 
   set muted(m: boolean) {
+    this.mutedState = m;
     if (this.room) this.room.seat.muted = m;
   }
 

@@ -102,6 +102,9 @@ export class Call extends EventEmitter<CallEvents> {
     this.lastDigit = { digit, source, at: now };
     this.media.player.interrupt();
     this.emit('digit', digit, source);
+    // A collector that already ended (timed out) no longer listens: the key is
+    // type-ahead for the next question, not lost.
+    if (this.collector?.finished) this.collector = undefined;
     if (this.collector) {
       if (this.collector.push(digit)) this.collector = undefined;
     } else if (this.typeahead.length < TYPEAHEAD_MAX) {

@@ -39,6 +39,11 @@ export class DigitCollector {
     this.arm(opts.firstDigitMs);
   }
 
+  /** Whether the entry is over (by terminator, length, timeout or cancel). */
+  get finished(): boolean {
+    return this.done;
+  }
+
   /** Feeds one digit; returns true when this digit completed the entry. */
   push(digit: string): boolean {
     if (this.done) return false;

@@ -34,7 +34,7 @@ export class CallMember implements MemberPort {
   music(on: boolean): void {
     if (this.call.state === 'ended') return;
     if (!on) return this.call.stopPlaying();
-    void this.call.media.player.enqueue(this.speech.musicOnHold(this.orgId), {
+    void this.call.media.player.enqueue(this.speech.musicOnHold(this.orgId, this.lang), {
       loop: true,
       interruptible: false,
     });

@@ -118,8 +118,9 @@ describe('a live meeting', () => {
       const leader = arrive('l', true);
       await flush();
       expect(a.log).toEqual(['music:off', 'seat']);
-      // The leader was announced to nobody (first), and the attendee to the leader.
-      expect(leader.said).toEqual(['first-person', 'name(8000) has-joined']);
+      // The leader is not "the first person" (the lobby comes in with them), and
+      // hears the attendee announced.
+      expect(leader.said).toEqual(['name(8000) has-joined']);
       expect(meeting.view().participants.every((p) => !p.inLobby)).toBe(true);
       expect(events.filter((e) => e.type === 'participant.updated')).toHaveLength(1);
       // No more reminders once in.
@@ -137,20 +138,31 @@ describe('a live meeting', () => {
       expect(a.log).toEqual(['music:off', 'seat', 'say:first-person']);
     });
 
-    it('an administrator can admit one caller or everyone', async () => {
+    it('an administrator admitting anyone starts the meeting and lets the whole lobby in', async () => {
       const { meeting, arrive } = setup();
       const a = arrive('a');
       const b = arrive('b');
+      expect(meeting.admit('nobody')).toBe(false);
+      expect(meeting.isStarted).toBe(false);
       expect(meeting.admit('a')).toBe(true);
       expect(meeting.isStarted).toBe(true);
       expect(meeting.participantView('a')!.inLobby).toBe(false);
-      expect(meeting.participantView('b')!.inLobby).toBe(true);
-      meeting.admit();
       expect(meeting.participantView('b')!.inLobby).toBe(false);
-      expect(meeting.admit('nobody')).toBe(false);
+      expect(meeting.admit()).toBe(true);
       await flush();
-      expect(a.said).toContain('first-person');
+      expect(a.log).toContain('seat');
       expect(b.log).toContain('seat');
+    });
+
+    it('someone muted in the lobby is still muted once seated', async () => {
+      const { meeting, arrive } = setup();
+      const a = arrive('a');
+      meeting.mute('a', true);
+      arrive('l', true);
+      await flush();
+      // Muted again after taking the seat: the mix, not just the roster, has it.
+      expect(a.log.slice(a.log.indexOf('seat'))).toContain('muted');
+      expect(meeting.participantView('a')!.muted).toBe(true);
     });
   });
 

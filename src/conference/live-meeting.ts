@@ -133,12 +133,11 @@ export class LiveMeeting {
 
   /** A caller the attendant hands over: into the meeting, or into the lobby. */
   arrive(port: MemberPort, info: MemberInfo): void {
-    if (this.ended) {
-      void port.say([{ prompt: 'meeting-ended' }]).then(() => port.hangup());
-      return;
-    }
-    if (this.locked && !info.leader) {
-      void port.say([{ prompt: 'meeting-is-locked' }]).then(() => port.hangup());
+    if (this.ended || (this.locked && !info.leader)) {
+      void port
+        .say([{ prompt: this.ended ? 'meeting-ended' : 'meeting-is-locked' }])
+        .catch(() => false)
+        .then(() => port.hangup());
       return;
     }
     const now = this.o.clock.now();
@@ -208,8 +207,12 @@ export class LiveMeeting {
     }
     const m = this.members.get(id);
     if (!m) return false;
-    if (m.inLobby) {
-      if (!this.started) this.start();
+    if (m.inLobby && !this.started) {
+      // Starting the meeting lets everyone waiting in: nobody is left behind
+      // hearing "the meeting will start" in a meeting that has.
+      this.start();
+      this.admitLobby();
+    } else if (m.inLobby) {
       this.join(m, true);
     }
     return true;
@@ -226,7 +229,11 @@ export class LiveMeeting {
     const m = this.members.get(id);
     if (!m) return false;
     this.depart(id, 'removed');
-    void m.port.say([{ prompt: 'removed' }]).then(() => m.port.hangup());
+    m.port.music(false);
+    void m.port
+      .say([{ prompt: 'removed' }])
+      .catch(() => false)
+      .then(() => m.port.hangup());
     return true;
   }
 
@@ -246,7 +253,10 @@ export class LiveMeeting {
       m.reminder?.cancel();
       m.port.music(false);
       if (!m.inLobby) m.port.unseat();
-      void m.port.say([{ prompt: 'meeting-ended' }]).then(() => m.port.hangup());
+      void m.port
+        .say([{ prompt: 'meeting-ended' }])
+        .catch(() => false)
+        .then(() => m.port.hangup());
     }
     this.finish(reason);
   }
@@ -313,11 +323,15 @@ export class LiveMeeting {
     m.reminder?.cancel();
     m.reminder = undefined;
     m.port.music(false);
-    const others = [...this.members.values()].filter((x) => x !== m && !x.inLobby);
+    // First only if nobody else is here or waiting (a leader whose arrival
+    // lets the lobby in is not alone for long).
+    const alone = [...this.members.values()].every((x) => x === m);
     m.inLobby = false;
-    if (this.muteLocked && !m.leader) this.setMuted(m, true, false);
-    if (!others.length) this.say(m, [{ prompt: 'first-person' }]);
+    if (alone) this.say(m, [{ prompt: 'first-person' }]);
     m.port.seat();
+    // After taking the seat, so the mix carries the mute.
+    if (this.muteLocked && !m.leader) m.muted = true;
+    if (m.muted) m.port.setMuted(true);
     this.announce(m, 'joined');
     this.published(fromLobby ? 'participant.updated' : 'participant.joined', m);
   }
@@ -363,9 +377,10 @@ export class LiveMeeting {
 
   /** Queues speech for one caller: an announcement never talks over a command's answer. */
   private say(m: Member, speech: Speech[]): Promise<unknown> {
-    m.speaking = m.speaking.then(() =>
-      this.members.get(m.port.id) === m ? m.port.say(speech) : false,
-    );
+    // A prompt that fails (a missing file) must not break the queue or the process.
+    m.speaking = m.speaking
+      .then(() => (this.members.get(m.port.id) === m ? m.port.say(speech) : false))
+      .catch(() => false);
     return m.speaking;
   }
 

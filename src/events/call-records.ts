@@ -115,7 +115,7 @@ export class CallRecorder {
       case 'participant.joined': {
         const p = e.participant;
         const rows = await db.query(
-          `update call_records set org_id = coalesce(org_id, $2), meeting_id = $3,
+          `update call_records set org_id = $2, meeting_id = $3,
              organizer_id = coalesce($4, organizer_id), role = $5, joined_at = $6
            where call_id = $1 returning call_id`,
           [

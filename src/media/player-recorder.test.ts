@@ -55,6 +55,20 @@ describe('music on hold', () => {
     expect(await done).toBe(false);
     expect(p.next(out)).toBe(false);
   });
+
+  it('gives way to a prompt queued while it plays (else the prompt would wait forever)', async () => {
+    const p = new Player();
+    const music = p.enqueue(ramp(100), { loop: true, interruptible: false });
+    const out = new Int16Array(160);
+    p.next(out);
+    const prompt = Int16Array.from({ length: 160 }, () => 7);
+    const said = p.enqueue(prompt, { interruptible: false });
+    expect(await music).toBe(false);
+    expect(p.next(out)).toBe(true);
+    expect([...out]).toEqual([...prompt]);
+    expect(await said).toBe(true);
+    expect(p.next(out)).toBe(false);
+  });
 });
 
 describe('the name recorder', () => {

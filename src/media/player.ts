@@ -27,6 +27,13 @@ export class Player {
     opts: { interruptible?: boolean; loop?: boolean } = {},
   ): Promise<boolean> {
     if (opts.loop && samples.length === 0) return Promise.resolve(true);
+    // Music on hold gives way to anything said: a prompt queued behind an
+    // endless loop would never play. Whoever wants the music back restarts it.
+    if (!opts.loop) {
+      for (let i = this.queue.length - 1; i >= 0; i--) {
+        if (this.queue[i]!.loop) this.queue.splice(i, 1)[0]!.done(false);
+      }
+    }
     return new Promise((done) =>
       this.queue.push({
         samples,
