@@ -126,7 +126,8 @@ function english(key: string, forLanguage: string): Record<PhraseId, string> {
     'commands-leader':
       'As the leader: star seven locks or unlocks the meeting. ' +
       'Star two one admits everyone waiting. Star two two mutes everyone. ' +
-      'Star two three turns announcements on or off.',
+      'Star two three turns announcements on or off. ' +
+      'Star nine ends the meeting for everyone.',
     muted: 'You are muted.',
     unmuted: 'You are unmuted.',
     'mute-locked': "The leader has muted everyone. You can't unmute yourself.",
@@ -201,7 +202,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'Für den Leiter: Stern sieben sperrt oder entsperrt die Besprechung. ' +
         'Stern zwei eins lässt alle Wartenden herein. ' +
         'Stern zwei zwei schaltet alle stumm. ' +
-        'Stern zwei drei schaltet die Ansagen ein oder aus.',
+        'Stern zwei drei schaltet die Ansagen ein oder aus. ' +
+        'Stern neun beendet die Besprechung für alle.',
       muted: 'Sie sind stummgeschaltet.',
       unmuted: 'Ihre Stummschaltung ist aufgehoben.',
       'mute-locked':
@@ -288,7 +290,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         "Pour l'animateur : étoile sept verrouille ou déverrouille la réunion. " +
         'Étoile deux un admet les personnes en attente. ' +
         'Étoile deux deux coupe tous les micros. ' +
-        'Étoile deux trois active ou désactive les annonces.',
+        'Étoile deux trois active ou désactive les annonces. ' +
+        'Étoile neuf met fin à la réunion pour tous.',
       muted: 'Votre micro est coupé.',
       unmuted: 'Votre micro est rétabli.',
       'mute-locked':
@@ -375,7 +378,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'Como moderador: asterisco siete bloquea o desbloquea la reunión. ' +
         'Asterisco dos uno admite a quienes esperan. ' +
         'Asterisco dos dos silencia a todos. ' +
-        'Asterisco dos tres activa o desactiva los avisos.',
+        'Asterisco dos tres activa o desactiva los avisos. ' +
+        'Asterisco nueve termina la reunión para todos.',
       muted: 'Su micrófono está silenciado.',
       unmuted: 'Su micrófono está activado.',
       'mute-locked': 'El moderador ha silenciado a todos. No puede activar su micrófono.',
@@ -461,7 +465,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'Per il moderatore: asterisco sette blocca o sblocca la riunione. ' +
         'Asterisco due uno ammette chi è in attesa. ' +
         'Asterisco due due disattiva tutti i microfoni. ' +
-        'Asterisco due tre attiva o disattiva gli annunci.',
+        'Asterisco due tre attiva o disattiva gli annunci. ' +
+        'Asterisco nove termina la riunione per tutti.',
       muted: 'Il microfono è disattivato.',
       unmuted: 'Il microfono è attivo.',
       'mute-locked':
@@ -545,7 +550,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'Como moderador: asterisco sete bloqueia ou desbloqueia a reunião. ' +
         'Asterisco dois um admite quem está esperando. ' +
         'Asterisco dois dois silencia todos. ' +
-        'Asterisco dois três liga ou desliga os avisos.',
+        'Asterisco dois três liga ou desliga os avisos. ' +
+        'Asterisco nove encerra a reunião para todos.',
       muted: 'Seu microfone está desligado.',
       unmuted: 'Seu microfone está ligado.',
       'mute-locked': 'O moderador silenciou todos. Você não pode ligar o seu microfone.',
@@ -629,7 +635,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'Voor de gespreksleider: sterretje zeven vergrendelt of ontgrendelt de vergadering. ' +
         'Sterretje twee één laat alle wachtenden toe. ' +
         'Sterretje twee twee dempt iedereen. ' +
-        'Sterretje twee drie zet de meldingen aan of uit.',
+        'Sterretje twee drie zet de meldingen aan of uit. ' +
+        'Sterretje negen beëindigt de vergadering voor iedereen.',
       muted: 'Uw microfoon staat uit.',
       unmuted: 'Uw microfoon staat aan.',
       'mute-locked':
@@ -743,7 +750,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'しゅさいしゃようの そうさです。 ロックの きりかえわ、 こめじるしの なな。 ' +
         'ロビーの ぜんいんの にゅうしつわ、 こめじるしの に いち。 ' +
         'ぜんいんの ミュートわ、 こめじるしの に に。 ' +
-        'アナウンスの きりかえわ、 こめじるしの に さんです。',
+        'アナウンスの きりかえわ、 こめじるしの に さん。 ' +
+        'かいぎの しゅうりょうわ、 こめじるしの きゅうです。',
       // ミュートしました。
       muted: 'ミュート しました。',
       // ミュートを解除しました。
@@ -872,7 +880,8 @@ export const PROMPT_TEXTS: Record<PromptLanguage, PromptVoice> = {
         'zhu3 chi2 ren2 gong1 neng2: xing1 qi1, suo3 ding4 huo4 jie3 suo3 hui4 yi4. ' +
         'xing1 er4 yi1, zhun3 xu3 deng3 hou4 de5 ren2 ru4 hui4. ' +
         'xing1 er4 er4, quan2 ti3 jing4 yin1. ' +
-        'xing1 er4 san1, kai1 guan1 ru4 hui4 li2 hui4 ti2 shi4.',
+        'xing1 er4 san1, kai1 guan1 ru4 hui4 li2 hui4 ti2 shi4. ' +
+        'xing1 jiu3, wei4 suo3 you3 ren2 jie2 shu4 hui4 yi4.',
       // 您已静音。
       muted: 'nin2 yi3 jing4 yin1.',
       // 您已取消静音。

@@ -13,7 +13,7 @@ function parser() {
 describe('keypad commands', () => {
   it('knows every command of the spec', () => {
     const { got, type } = parser();
-    type('*1*3*5*6*7*21*22*23');
+    type('*1*3*5*6*7*21*22*23*9');
     expect(got).toEqual([
       ['help', '*1'],
       ['roll-call', '*3'],
@@ -23,6 +23,7 @@ describe('keypad commands', () => {
       ['admit-lobby', '*21'],
       ['mute-all', '*22'],
       ['announcements', '*23'],
+      ['end', '*9'],
     ]);
   });
 
@@ -30,9 +31,9 @@ describe('keypad commands', () => {
     const { got, type } = parser();
     type('1234#');
     expect(got).toEqual([]);
-    type('*9*29*#');
+    type('*8*29*#');
     expect(got).toEqual([
-      ['unknown', '*9'],
+      ['unknown', '*8'],
       ['unknown', '*29'],
       ['unknown', '*#'],
     ]);

@@ -10,6 +10,7 @@ export type KeypadCommand =
   | 'admit-lobby' // *21 (leader)
   | 'mute-all' // *22 (leader)
   | 'announcements' // *23 (leader)
+  | 'end' // *9 (leader): not in the spec's table, which says the leader can end a meeting
   | 'unknown';
 
 export const LEADER_COMMANDS: ReadonlySet<KeypadCommand> = new Set([
@@ -17,6 +18,7 @@ export const LEADER_COMMANDS: ReadonlySet<KeypadCommand> = new Set([
   'admit-lobby',
   'mute-all',
   'announcements',
+  'end',
 ]);
 
 const SINGLE: Record<string, KeypadCommand> = {
@@ -25,6 +27,7 @@ const SINGLE: Record<string, KeypadCommand> = {
   '5': 'hand',
   '6': 'mute',
   '7': 'lock',
+  '9': 'end',
 };
 const AFTER_TWO: Record<string, KeypadCommand> = {
   '1': 'admit-lobby',
@@ -37,7 +40,7 @@ export const KEYPAD_TIMEOUT_MS = 3000;
 
 /**
  * Turns one caller's keypad presses into commands: a star starts one, then
- * one key (*1, *3, *5, *6, *7) or two (*21, *22, *23). Keys without a star
+ * one key (*1, *3, *5, *6, *7, *9) or two (*21, *22, *23). Keys without a star
  * before them are not commands and are ignored; a half-typed command is
  * forgotten after a pause.
  */

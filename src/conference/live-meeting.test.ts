@@ -285,9 +285,10 @@ describe('a live meeting', () => {
       const { arrive, meeting } = setup();
       arrive('l', true);
       const a = arrive('a');
-      for (const keys of ['*7', '*21', '*22', '*23']) press(meeting, 'a', keys);
+      for (const keys of ['*7', '*21', '*22', '*23', '*9']) press(meeting, 'a', keys);
       await flush();
-      expect(a.said.slice(-4)).toEqual(Array(4).fill('leader-only'));
+      expect(a.said.slice(-5)).toEqual(Array(5).fill('leader-only'));
+      expect(meeting.isEnded).toBe(false);
       expect(meeting.isLocked).toBe(false);
     });
 
@@ -364,7 +365,7 @@ describe('a live meeting', () => {
     it('an unknown command says so', async () => {
       const { arrive, meeting } = setup();
       const l = arrive('l', true);
-      press(meeting, 'l', '*9');
+      press(meeting, 'l', '*8');
       await flush();
       expect(l.said.at(-1)).toBe('unknown-command');
     });
@@ -389,6 +390,20 @@ describe('a live meeting', () => {
       await flush();
       expect(late.said).toEqual(['meeting-ended']);
       expect(late.ended).toBe(true);
+    });
+
+    it('the leader ends it with *9: everyone hears it and is disconnected', async () => {
+      const { arrive, meeting, events } = setup();
+      const l = arrive('l', true);
+      const a = arrive('a');
+      [...'*9'].forEach((k) => meeting.key('l', k));
+      await flush();
+      expect(meeting.isEnded).toBe(true);
+      for (const p of [l, a]) {
+        expect(p.said.at(-1)).toBe('meeting-ended');
+        expect(p.ended).toBe(true);
+      }
+      expect(events.at(-1)).toMatchObject({ type: 'meeting.ended', reason: 'leader-ended' });
     });
 
     it('ends when the last person leaves', () => {

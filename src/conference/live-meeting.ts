@@ -448,6 +448,9 @@ export class LiveMeeting {
         this.updated();
         this.say(m, [{ prompt: this.announcements ? 'announcements-on' : 'announcements-off' }]);
         return;
+      case 'end':
+        this.end('leader-ended');
+        return;
       case 'unknown':
         this.say(m, [{ prompt: 'unknown-command' }]);
         return;

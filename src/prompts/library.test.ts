@@ -67,7 +67,7 @@ function plausible(id: PromptId): [number, number] {
   ) {
     return [0.2, 2]; // one word: "two" is a quarter of a second
   }
-  if (id === 'commands' || id === 'commands-leader') return [3, 16]; // the spoken menus
+  if (id === 'commands' || id === 'commands-leader') return [3, 20]; // the spoken menus
   return [0.3, 12];
 }
 
