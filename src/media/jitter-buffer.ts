@@ -107,6 +107,9 @@ const FAR_MS = 1000;
 /** Audio kept from the first packet of an unconfirmed jump: 240 ms, longer packets are cut. */
 const STASH_SAMPLES = 1920;
 
+const NO_SAMPLES = new Int16Array(0);
+const NO_FLAGS = new Uint8Array(0);
+
 export interface JitterBufferOptions {
   /** Lowest target delay, ms. Default 20. */
   minDelayMs?: number;
@@ -170,8 +173,14 @@ export class JitterBuffer {
   private readonly farSamples: number;
   private readonly mask: number;
 
-  private readonly data: Int16Array;
-  private readonly present: Uint8Array;
+  /**
+   * The ring, allocated by the first packet: a call that never sends audio
+   * (a trunk's probe, a caller who hangs up during the greeting) costs no
+   * 24 KB of buffers, which at hundreds of calls a second is GC pressure.
+   */
+  private data: Int16Array = NO_SAMPLES;
+  private present: Uint8Array = NO_FLAGS;
+  private readonly ringSize: number;
   /** The frame returned by pull(). */
   private readonly out = new Int16Array(FRAME);
   /** The last frame that carried audio, for concealment. */
@@ -214,7 +223,7 @@ export class JitterBuffer {
   private jumpTs = 0;
   private jumpArrivalMs = 0;
   private jumpLength = 0;
-  private readonly stash = new Int16Array(STASH_SAMPLES);
+  private stash: Int16Array = NO_SAMPLES;
 
   private seqs = new SequenceTracker();
   /** Loss counted by sequence trackers before the current one restarted. */
@@ -238,8 +247,7 @@ export class JitterBuffer {
     let size = 1;
     while (size < this.capSamples + FRAME) size *= 2;
     this.mask = size - 1;
-    this.data = new Int16Array(size);
-    this.present = new Uint8Array(size);
+    this.ringSize = size;
     this.hist[0] = 1; // until packets say otherwise, assume no jitter
     this.histTotal = 1;
     this.targetMs = this.computeTarget();
@@ -427,7 +435,12 @@ export class JitterBuffer {
   private anchor(ts: number, arrivalMs: number): void {
     this.anchored = true;
     this.needSync = true;
-    this.present.fill(0);
+    if (!this.data.length) {
+      this.data = new Int16Array(this.ringSize);
+      this.present = new Uint8Array(this.ringSize);
+    } else {
+      this.present.fill(0);
+    }
     this.anchorTs = ts;
     this.playTs = ts - Math.round(this.targetMs * PER_MS);
     this.highestEnd = this.playTs;
@@ -459,6 +472,7 @@ export class JitterBuffer {
     this.jumpTs = ts;
     this.jumpArrivalMs = arrivalMs;
     const n = Math.min(samples.length, STASH_SAMPLES);
+    if (!this.stash.length) this.stash = new Int16Array(STASH_SAMPLES);
     for (let i = 0; i < n; i++) this.stash[i] = samples[i]!;
     this.jumpLength = n;
     return false;
