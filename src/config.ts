@@ -17,6 +17,10 @@ export interface Config {
   sip: Endpoint;
   rtpPorts: { min: number; max: number };
   smtpUrl: string | undefined;
+  /** The sender of emails to users when the organization has no sender override. */
+  mailFrom: string;
+  /** Waits between failed email attempts (the last repeats), and attempts before 'failed'. */
+  mailRetry: { backoffMs: number[]; maxAttempts: number };
   orgName: string;
   logLevel: string;
   /** Days a released conference ID waits before it can be handed out again. */
@@ -42,6 +46,9 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_RTP_PORTS: '20000-29999',
   DIALBRIDGE_ORG: 'default',
   DIALBRIDGE_LOG_LEVEL: 'info',
+  DIALBRIDGE_MAIL_FROM: 'dialbridge@localhost',
+  DIALBRIDGE_MAIL_RETRY_MS: '30000,120000,600000,3600000',
+  DIALBRIDGE_MAIL_MAX_ATTEMPTS: '10',
   DIALBRIDGE_ID_QUARANTINE_DAYS: '90',
   DIALBRIDGE_SIP_TRUSTED: '127.0.0.0/8,::1/128',
   DIALBRIDGE_SIP_UNTRUSTED: 'reject',
@@ -150,6 +157,28 @@ function readCredentials(
   return data as Record<string, string>;
 }
 
+function parseMailFrom(field: string, value: string): string {
+  const v = value.trim();
+  if (!/^[^\s@<>"]+@[^\s@<>"]+$/.test(v))
+    throw new ValidationError(
+      field,
+      'must be an email address such as dialbridge@example.com',
+      value,
+    );
+  return v;
+}
+
+function parseDelays(field: string, value: string): number[] {
+  const list = value.split(',').map((v) => v.trim());
+  if (!list.length || list.some((v) => !/^\d{1,9}$/.test(v) || Number(v) < 1))
+    throw new ValidationError(
+      field,
+      'must be a comma-separated list of milliseconds, e.g. 30000,120000',
+      value,
+    );
+  return list.map(Number);
+}
+
 function parseDays(field: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 3650)
@@ -188,6 +217,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sip: parseEndpoint('DIALBRIDGE_SIP', get('DIALBRIDGE_SIP')!),
     rtpPorts: parsePortRange('DIALBRIDGE_RTP_PORTS', get('DIALBRIDGE_RTP_PORTS')!),
     smtpUrl: get('DIALBRIDGE_SMTP_URL'),
+    mailFrom: parseMailFrom('DIALBRIDGE_MAIL_FROM', get('DIALBRIDGE_MAIL_FROM')!),
+    mailRetry: {
+      backoffMs: parseDelays('DIALBRIDGE_MAIL_RETRY_MS', get('DIALBRIDGE_MAIL_RETRY_MS')!),
+      maxAttempts: parseCount('DIALBRIDGE_MAIL_MAX_ATTEMPTS', get('DIALBRIDGE_MAIL_MAX_ATTEMPTS')!),
+    },
     orgName: get('DIALBRIDGE_ORG')!,
     logLevel: get('DIALBRIDGE_LOG_LEVEL')!,
     quarantineDays: parseDays(

@@ -20,6 +20,8 @@ import { EventBus } from './events/bus.ts';
 import { MeetingRegistry } from './conference/registry.ts';
 import { PromptLibrary } from './prompts/library.ts';
 import { PromptOverrides } from './prompts/overrides.ts';
+import { MeetingService } from './meetings/service.ts';
+import { dialInPagePath } from './api/routes/dialin-page.ts';
 import { SpeechRenderer } from './attendant/speech-renderer.ts';
 import { CallDirectory } from './attendant/directory.ts';
 import { Attendant } from './attendant/attendant.ts';
@@ -28,6 +30,7 @@ import { WebhookDispatcher } from './events/webhooks.ts';
 import { CallRecorder } from './events/call-records.ts';
 import type { CallEngine } from './calls/engine.ts';
 import type { Db } from './store/db.ts';
+import { MailDelivery, smtpTransport } from './mail/delivery.ts';
 
 import { VERSION } from './version.ts';
 
@@ -57,10 +60,29 @@ export async function startService(
   log: Logger = createLogger(config.logLevel),
 ): Promise<RunningService> {
   let ready = false;
+  /** Where the service is reached (known once it listens; links in invites use it). */
+  let url = '';
+  const publicUrl = () => url;
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const { org } = await ensureOrganization(db, config.orgName);
-  const admin = new AdminService({ db, log, quarantineDays: config.quarantineDays });
+  // Emails: always queued in the outbox; delivered only when an SMTP server is configured.
+  const mail = config.smtpUrl
+    ? new MailDelivery({
+        db,
+        log: log.child({ part: 'mail' }),
+        transport: smtpTransport(config.smtpUrl),
+        defaultFrom: config.mailFrom,
+        backoffMs: config.mailRetry.backoffMs,
+        maxAttempts: config.mailRetry.maxAttempts,
+      })
+    : undefined;
+  const admin = new AdminService({
+    db,
+    log,
+    quarantineDays: config.quarantineDays,
+    mailQueued: mail && (() => mail.kick()),
+  });
   const metrics = createMetrics();
 
   let firstToken: string | undefined;
@@ -81,6 +103,11 @@ export async function startService(
     meetings,
     events: { bus, db, webhooks },
     prompts: { overrides: promptOverrides, library: prompts },
+    mail: { db, admin, defaultFrom: config.mailFrom, kick: mail && (() => mail.kick()) },
+    schedule: new MeetingService(
+      { db, log, quarantineDays: config.quarantineDays },
+      (orgId) => `${publicUrl()}${dialInPagePath(orgId)}`,
+    ),
     admin,
     log,
     metrics,
@@ -141,7 +168,7 @@ export async function startService(
   const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
   const host =
     config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   writeFileSync(
     join(config.dataDir, SERVICE_FILE),
@@ -179,6 +206,7 @@ export async function startService(
       // After the call plane, so the last calls' records are written.
       await webhooks.close();
       await callRecords.close();
+      await mail?.close();
       await db.close();
     },
   };

@@ -181,6 +181,28 @@ describe('the auto attendant', () => {
     expect(events.some((e) => e.type === 'participant.left' && e.reason === 'removed')).toBe(true);
   }, 150_000);
 
+  it("reaches a scheduled meeting by its own ID, and the meeting's options apply", async () => {
+    // Callers may start this one without the leader: no PIN, straight in.
+    const scheduled = await t.api('POST', '/api/v1/meetings', {
+      Organizer: 'amos.marble@contoso.com',
+      Subject: 'Weekly sync',
+      Start: '2026-12-07T15:00:00Z',
+      End: '2026-12-07T16:00:00Z',
+      AllowPstnOnly: true,
+    });
+    expect(scheduled.status).toBe(201);
+    const meetingId = scheduled.json.DialIn.ConferenceId as string;
+    expect(meetingId).toMatch(/^\d{8}$/);
+    const e = await dial();
+    await type(e, `1${meetingId}#`);
+    await until(async () => (await live())[0]?.participants.length === 1, 90_000);
+    const m = (await live())[0];
+    expect(m).toMatchObject({ idKind: 'meeting', started: true });
+    expect(m.participants[0]).toMatchObject({ inLobby: false, leader: false });
+    // The organizer's static ID opens a different (his own) meeting.
+    expect(m.organizerName).toBe('Amos Marble');
+  }, 150_000);
+
   it('says goodbye after three wrong conference IDs', async () => {
     const c = await dial();
     await type(c, '1');

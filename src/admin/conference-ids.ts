@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.ts';
 import { ConflictError } from '../errors.ts';
 import { generateStaticId } from './conference-id.ts';
+import { generateMeetingId } from '../meetings/meeting-id.ts';
 
 /**
  * The deployment-wide registry of conference IDs. Its primary key is what makes
@@ -53,6 +54,25 @@ export async function allocateStaticId(
     if (rows.length) return id;
   }
   throw new ConflictError('ConferenceId', 'no free conference ID could be found after 50 tries.');
+}
+
+/**
+ * A fresh per-meeting ID (8 digits with a check digit). The registry's
+ * primary key keeps it unique across the deployment and apart from static
+ * IDs, also against concurrent scheduling; quarantined IDs are skipped.
+ */
+export async function allocateMeetingId(
+  q: Queryable,
+  owner: { orgId: string; ownerId: string },
+  quarantineDays: number,
+): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const id = generateMeetingId();
+    // Unlike a static ID, a per-meeting ID never goes back to its former owner early.
+    const rows = await q.query(CLAIM, [id, owner.orgId, 'meeting', owner.ownerId, quarantineDays]);
+    if (rows.length) return id;
+  }
+  throw new ConflictError('ConferenceId', 'no free per-meeting ID could be found after 50 tries.');
 }
 
 /** The ID stops working at once and rests in quarantine. */

@@ -7,6 +7,8 @@ export interface AdminContext {
   log: Logger;
   /** Days a released conference ID rests before it may be handed out again. */
   quarantineDays: number;
+  /** Called after a use case committed emails to the outbox, so delivery starts at once. */
+  mailQueued?: () => void;
 }
 
 /** Who is acting, in which organization; written to the audit log. */

@@ -10,6 +10,7 @@ import { canonicalNumber } from './phone-number.ts';
 import { findUser, type UserRow } from './users.ts';
 import type { OrgSettings } from './settings.ts';
 import { z } from 'zod';
+import { queueUserEmail } from '../mail/outbox.ts';
 
 /** As Get-CsOnlineDialInConferencingUser shows a user: the PIN is always masked. */
 export interface DialInUserView {
@@ -72,6 +73,7 @@ export async function enableBuiltIn(
   settings: OrgSettings,
   pin: { pin: string; hash: string },
   quarantineDays: number,
+  sendEmail = false,
 ): Promise<void> {
   const conferenceId = await allocateStaticId(
     q,
@@ -100,10 +102,23 @@ export async function enableBuiltIn(
     { field: 'BridgeName', old: null, new: bridge?.name ?? null },
     { field: 'ServiceNumber', old: null, new: bridge?.default_service_number ?? null },
   ]);
+  // The "enabled" email, with the PIN (automatic, or forced by -SendEmail).
+  await queueUserEmail(q, actor.orgId, user.id, {
+    kind: 'enabled',
+    pin: pin.pin,
+    force: sendEmail,
+  });
 }
 
 /** Leaves the built-in bridge: the ID goes to quarantine and the PIN is destroyed. */
-export async function disableBuiltIn(q: Queryable, actor: Actor, user: UserRow): Promise<void> {
+export async function disableBuiltIn(
+  q: Queryable,
+  actor: Actor,
+  user: UserRow,
+  sendEmail = false,
+): Promise<void> {
+  // Queued before the update, so the email can name the conference ID that stops working.
+  await queueUserEmail(q, actor.orgId, user.id, { kind: 'disabled', force: sendEmail });
   if (user.conference_id) await releaseId(q, user.conference_id);
   await q.query(
     `update users set provider = 'None', conference_id = null, pin_hash = null, bridge_id = null,
@@ -316,6 +331,22 @@ export async function setDialInUser(
     ],
   );
   await audit(q, actor, 'dialin.set', user.upn, changes);
+  // Emails: the PIN reset one (it also carries the current ID and number), else a
+  // "details changed" one; both automatic. -SendEmail adds the conference info, never the PIN.
+  const detailsChanged = changes.some((c) =>
+    ['ConferenceId', 'ServiceNumber', 'TollFreeServiceNumber'].includes(c.field),
+  );
+  if (input.ResetLeaderPin === true && pin) {
+    await queueUserEmail(q, actor.orgId, user.id, { kind: 'pin_reset', pin: pin.pin });
+  } else if (detailsChanged) {
+    await queueUserEmail(q, actor.orgId, user.id, { kind: 'changed' });
+  }
+  if (input.SendEmail === true) {
+    await queueUserEmail(q, actor.orgId, user.id, {
+      kind: 'conference_info',
+      to: input.SendEmailToAddress as string | undefined,
+    });
+  }
   return { user: row!, clearPin: input.ResetLeaderPin === true ? pin?.pin : undefined, changes };
 }
 
@@ -323,7 +354,7 @@ export async function setDialInUser(
 export async function enableDialInUser(
   q: Queryable,
   actor: Actor,
-  input: { Identity: unknown; ReplaceProvider?: unknown },
+  input: { Identity: unknown; ReplaceProvider?: unknown; SendEmail?: unknown },
   settings: OrgSettings,
   pin: { pin: string; hash: string },
   quarantineDays: number,
@@ -347,7 +378,7 @@ export async function enableDialInUser(
       `${user.upn} uses a third-party provider; pass -ReplaceProvider to replace it, or remove it with Remove-CsUserAcp.`,
     );
   }
-  await enableBuiltIn(q, actor, user, settings, pin, quarantineDays);
+  await enableBuiltIn(q, actor, user, settings, pin, quarantineDays, input.SendEmail === true);
   return { user: await findUser(q, actor.orgId, user.id), clearPin: pin.pin };
 }
 

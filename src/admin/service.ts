@@ -215,6 +215,7 @@ export class AdminService {
       }
       return out;
     });
+    this.ctx.mailQueued?.();
     const results: LicenseResult[] = [];
     for (const o of outcomes) {
       results.push({
@@ -256,28 +257,35 @@ export class AdminService {
     const { user, clearPin } = await this.db.tx((q) =>
       setDialInUser(q, actor, input, pin, this.ctx.quarantineDays),
     );
+    this.ctx.mailQueued?.();
     return dialInView(await loadDialIn(this.db, user.id), clearPin);
   }
 
   async enableDialInUser(
     actor: Actor,
-    input: { Identity: unknown; ReplaceProvider?: unknown },
+    input: { Identity: unknown; ReplaceProvider?: unknown; SendEmail?: unknown },
   ): Promise<DialInUserView> {
     const settings = await this.getSettings(actor);
     const pin = await newPin(settings.PinLength);
     const { user, clearPin } = await this.db.tx((q) =>
       enableDialInUser(q, actor, input, settings, pin, this.ctx.quarantineDays),
     );
+    this.ctx.mailQueued?.();
     return dialInView(await loadDialIn(this.db, user.id), clearPin);
   }
 
-  async disableDialInUser(actor: Actor, identity: unknown): Promise<DialInUserView> {
+  async disableDialInUser(
+    actor: Actor,
+    identity: unknown,
+    opts: { SendEmail?: unknown } = {},
+  ): Promise<DialInUserView> {
     const user = await this.db.tx(async (q) => {
       const u = await findUser(q, actor.orgId, identity);
       requireBuiltIn(u);
-      await disableBuiltIn(q, actor, u);
+      await disableBuiltIn(q, actor, u, opts.SendEmail === true);
       return u;
     });
+    this.ctx.mailQueued?.();
     return dialInView(await loadDialIn(this.db, user.id));
   }
 

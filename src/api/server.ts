@@ -13,6 +13,10 @@ import { registerNumberRoutes } from './routes/numbers.ts';
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerPromptRoutes } from './routes/prompts.ts';
+import { registerMailRoutes, type MailRouteDeps } from './routes/mail.ts';
+import { registerMeetingRoutes } from './routes/meetings.ts';
+import { registerDialInPage } from './routes/dialin-page.ts';
+import type { MeetingService } from '../meetings/service.ts';
 import type { PromptOverrides } from '../prompts/overrides.ts';
 import type { PromptLibrary } from '../prompts/library.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -34,6 +38,10 @@ export interface ApiDeps {
   events?: { bus: EventBus; db: Db; webhooks: WebhookDispatcher };
   /** Organizations' own prompt recordings (absent in API-only tests). */
   prompts?: { overrides: PromptOverrides; library: PromptLibrary };
+  /** The email outbox (absent in API-only tests). */
+  mail?: MailRouteDeps;
+  /** Scheduled meetings (absent in API-only tests). */
+  schedule?: MeetingService;
 }
 
 declare module 'fastify' {
@@ -50,7 +58,7 @@ const STATUS: Record<DomainError['code'], number> = {
   forbidden: 403,
 };
 
-/** Routes anyone may reach; everything else needs an administrator token. */
+/** Routes anyone may reach (and /dial-in/<org>, the public numbers page); everything else needs an administrator token. */
 const PUBLIC = new Set(['/healthz']);
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -89,7 +97,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
-    if (PUBLIC.has(path)) return;
+    if (PUBLIC.has(path) || path.startsWith('/dial-in/')) return;
     const token = presentedToken(req);
     if (!token)
       return refuse(reply, 'An administrator token is required (Authorization: Bearer <token>).');
@@ -151,5 +159,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.meetings) registerLiveRoutes(app, deps.meetings);
   if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.prompts) registerPromptRoutes(app, deps.prompts.overrides, deps.prompts.library);
+  if (deps.mail) registerMailRoutes(app, deps.mail);
+  if (deps.schedule) registerMeetingRoutes(app, deps.schedule);
+  if (deps.events) registerDialInPage(app, deps.events.db);
   return app;
 }

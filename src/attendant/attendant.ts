@@ -9,7 +9,7 @@ import { maskCaller, type MaskedCaller } from '../conference/masking.ts';
 import type { MeetingRegistry } from '../conference/registry.ts';
 import type { LiveMeeting, MeetingTimings } from '../conference/live-meeting.ts';
 import { AttemptLimiter } from './attempt-limiter.ts';
-import type { CallDirectory, Organizer } from './directory.ts';
+import type { CallDirectory, Organizer, Resolved } from './directory.ts';
 import {
   DEFAULT_TIMINGS,
   Journey,
@@ -113,6 +113,7 @@ export class Attendant {
       let lang = journey.language;
       let meeting: MeetingRef | undefined;
       let organizer: Organizer | undefined;
+      let resolved: Resolved | undefined;
       let name: Int16Array | undefined;
 
       const perform = async (a: JourneyAction): Promise<JourneyInput | undefined> => {
@@ -133,7 +134,8 @@ export class Attendant {
           }
           case 'resolve': {
             const r = await this.resolve(call, caller, a.conferenceId);
-            if (r.result.kind === 'found') organizer = r.organizer;
+            if (r.result.kind === 'found') resolved = r.resolved;
+            organizer = resolved?.organizer;
             return { type: 'resolved', result: r.result };
           }
           case 'check-pin':
@@ -149,7 +151,7 @@ export class Attendant {
           case 'enter':
             meeting = a.meeting;
             meetingOrgId = organizer!.orgId;
-            meetingId = this.enter(call, a.meeting, organizer!, a.leader, name, lang, caller);
+            meetingId = this.enter(call, a.meeting, resolved!, a.leader, name, lang, caller);
             return undefined;
           case 'hangup':
             log.info({ reason: a.reason }, 'attendant hung up');
@@ -183,22 +185,24 @@ export class Attendant {
     call: Call,
     caller: string,
     conferenceId: string,
-  ): Promise<{ result: ResolveResult; organizer?: Organizer }> {
+  ): Promise<{ result: ResolveResult; resolved?: Resolved }> {
     if (this.limited(call, caller, 'conference-id')) return { result: { kind: 'locked-out' } };
     const verdict = this.limiter.fail(caller, this.clock.now());
-    const organizer = await this.d.directory.organizer(conferenceId);
-    if (!organizer) {
+    const resolved = await this.d.directory.resolve(conferenceId);
+    if (!resolved) {
       if (verdict === 'allowed') return { result: { kind: 'invalid' } };
       this.lockout(call, caller, 'conference-id', scopeOf(verdict));
       return { result: { kind: 'locked-out' } };
     }
     this.limiter.refund(caller);
-    // Keyed by organizer too: an ID released and handed to someone else must
-    // never lead into the previous owner's meeting still running.
-    const key = `${organizer.userId}/${organizer.conferenceId}`;
+    const { organizer, meeting } = resolved;
+    // A scheduled meeting is its own live meeting; a static ID opens the
+    // organizer's. Keyed by organizer too: an ID released and handed to
+    // someone else must never lead into the previous owner's meeting.
+    const key = meeting ? `meeting/${meeting.id}` : `${organizer.userId}/${organizer.conferenceId}`;
     const running = this.d.meetings.get(key);
     return {
-      organizer,
+      resolved,
       result: {
         kind: 'found',
         meeting: {
@@ -206,7 +210,7 @@ export class Attendant {
           orgId: organizer.orgId,
           organizerId: organizer.userId,
           started: running?.isStarted ?? false,
-          callersMayStart: organizer.allowPstnOnly,
+          callersMayStart: meeting?.allowPstnOnly ?? organizer.allowPstnOnly,
           locked: running?.isLocked ?? false,
           nameRecording: organizer.settings.EnableNameRecording,
         },
@@ -299,20 +303,23 @@ export class Attendant {
   private enter(
     call: Call,
     ref: MeetingRef,
-    organizer: Organizer,
+    resolved: Resolved,
     leader: boolean,
     name: Int16Array | undefined,
     lang: string,
     caller: string,
   ): string {
+    const { organizer, meeting: scheduled } = resolved;
     const meeting = this.d.meetings.open({
       key: ref.key,
       orgId: organizer.orgId,
       organizerId: organizer.userId,
       organizerName: organizer.displayName,
-      idKind: 'static',
-      callersMayStart: organizer.allowPstnOnly,
-      announcements: organizer.settings.EnableEntryExitNotifications,
+      idKind: scheduled ? 'meeting' : 'static',
+      callersMayStart: ref.callersMayStart,
+      // A meeting's own option wins over the organization's setting.
+      announcements:
+        scheduled?.announceEntryExit ?? organizer.settings.EnableEntryExitNotifications,
       announceType: organizer.settings.EntryExitAnnouncementsType,
       clock: this.clock,
       publish: this.d.publish,

@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.ts';
 import { readSettings } from '../admin/organizations.ts';
 import type { OrgSettings } from '../admin/setting-specs.ts';
 import { verifyPin } from '../admin/pin.ts';
+import { isMeetingId } from '../meetings/meeting-id.ts';
 
 /** What the dialled number tells the attendant. */
 export interface DialledNumber {
@@ -25,8 +26,22 @@ export interface Organizer {
   settings: OrgSettings;
 }
 
-/** Conference IDs callers may type: 7-digit static IDs (per-meeting IDs come with meetings). */
+/** Conference IDs callers may type: 7-digit static IDs and 8-digit per-meeting IDs. */
 const ID_FORMAT = /^[1-9]\d{6}$/;
+
+/** A scheduled meeting reached by its own ID, with its options (null: the default applies). */
+export interface ScheduledMeeting {
+  id: string;
+  announceEntryExit: boolean | null;
+  allowPstnOnly: boolean | null;
+}
+
+/** Whom a typed conference ID leads to. */
+export interface Resolved {
+  organizer: Organizer;
+  /** Set for a per-meeting ID; a static ID opens the organizer's own meeting. */
+  meeting?: ScheduledMeeting;
+}
 
 /** Unknown numbers (a trunk sending us a number nobody registered) are answered in this language. */
 export const FALLBACK_LANGUAGE = 'en-US';
@@ -100,6 +115,54 @@ export class CallDirectory {
       conferenceId: row.conference_id,
       allowPstnOnly: row.allow_pstn_only_meetings,
       settings: await readSettings(this.db, row.org_id),
+    };
+  }
+
+  /**
+   * One resolver for every ID a caller types: a 7-digit static ID opens its
+   * user's meeting; an 8-digit per-meeting ID (its check digit right) opens
+   * that scheduled meeting while it is not cancelled. Unknown, released,
+   * malformed and third-party IDs find nothing.
+   */
+  async resolve(conferenceId: string): Promise<Resolved | undefined> {
+    if (ID_FORMAT.test(conferenceId)) {
+      const organizer = await this.organizer(conferenceId);
+      return organizer && { organizer };
+    }
+    if (!isMeetingId(conferenceId)) return undefined;
+    const rows = await this.db.query<{
+      meeting_id: string;
+      announce_entry_exit: boolean | null;
+      allow_pstn_only: boolean | null;
+      id: string;
+      org_id: string;
+      display_name: string;
+      conference_id: string;
+      allow_pstn_only_meetings: boolean;
+    }>(
+      `select m.id as meeting_id, m.announce_entry_exit, m.allow_pstn_only,
+              u.id, u.org_id, u.display_name, u.conference_id, u.allow_pstn_only_meetings
+         from meetings m join users u on u.id = m.organizer_id
+        where m.conference_id = $1 and m.id_kind = 'meeting' and m.state = 'scheduled'
+          and u.provider = 'BuiltIn'`,
+      [conferenceId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      organizer: {
+        userId: row.id,
+        orgId: row.org_id,
+        displayName: row.display_name,
+        conferenceId: row.conference_id,
+        allowPstnOnly: row.allow_pstn_only_meetings,
+        settings: await readSettings(this.db, row.org_id),
+      },
+      meeting: {
+        id: row.meeting_id,
+        announceEntryExit: row.announce_entry_exit,
+        allowPstnOnly: row.allow_pstn_only,
+      },
     };
   }
 

@@ -25,10 +25,12 @@ const bool = (name: string): ParamDef => ({ name, type: 'bool' });
 const list = (name: string, position?: number): ParamDef => ({ name, type: 'string[]', position });
 const int = (name: string): ParamDef => ({ name, type: 'int' });
 
-/** Said plainly until the outbox exists, so nobody waits for a message that will not come. */
+/** Where the email -SendEmail asked for went: the outbox, delivered over SMTP when configured. */
 function emailNote(p: Record<string, Value>): string[] {
   return p.SendEmail
-    ? ['Emails to users are not delivered by this version yet; no email was sent.']
+    ? [
+        `The email was queued${p.SendEmailToAddress ? ` to ${String(p.SendEmailToAddress)}` : ''}; 'dialbridge outbox list' shows when it is sent (without DIALBRIDGE_SMTP_URL it stays in the outbox).`,
+      ]
     : [];
 }
 
@@ -165,7 +167,11 @@ export const CMDLETS: Cmdlet[] = [
     name: 'Disable-CsOnlineDialInConferencingUser',
     params: [str('Identity', 0), sw('SendEmail'), sw('Force')],
     run: async (p, api) => ({
-      data: await api.call('POST', `/api/v1/dialin-users/${seg(p.Identity)}/disable`),
+      data: await api.call(
+        'POST',
+        `/api/v1/dialin-users/${seg(p.Identity)}/disable`,
+        pick(p, ['SendEmail', 'Force']),
+      ),
       notes: emailNote(p),
     }),
   },

@@ -7,7 +7,9 @@ import { format } from './format.ts';
 import { runDemo } from './demo.ts';
 import { registerEventCommands } from './events.ts';
 import { registerLiveCommands } from './live.ts';
+import { registerOutboxCommands } from './outbox.ts';
 import { registerPromptCommands } from './prompts.ts';
+import { registerMeetingCommands } from './meetings.ts';
 import { VERSION } from '../version.ts';
 
 interface Globals {
@@ -159,7 +161,12 @@ function program(g: Globals): Command {
     () => resolveTarget(g),
     (data, columns) => print(data, g, columns),
   );
-  for (const register of [registerLiveCommands, registerPromptCommands])
+  for (const register of [
+    registerLiveCommands,
+    registerPromptCommands,
+    registerMeetingCommands,
+    registerOutboxCommands,
+  ])
     register(
       cmd,
       () => resolveTarget(g),

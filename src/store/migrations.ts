@@ -172,6 +172,63 @@ create table prompt_overrides (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'meetings',
+    sql: `
+create table meetings (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  organizer_id text not null references users(id) on delete cascade,
+  subject text not null,
+  starts_at timestamptz not null,
+  ends_at timestamptz not null,
+  time_zone text not null,
+  conference_id text not null,
+  id_kind text not null check (id_kind in ('static', 'meeting')),
+  announce_entry_exit boolean,
+  allow_pstn_only boolean,
+  state text not null default 'scheduled' check (state in ('scheduled', 'cancelled')),
+  sequence integer not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index meetings_organizer on meetings (organizer_id, starts_at);
+create index meetings_org_starts on meetings (org_id, starts_at);
+create unique index meetings_live_id on meetings (conference_id) where id_kind = 'meeting' and state = 'scheduled';
+`,
+  },
+  {
+    version: 5,
+    name: 'email outbox',
+    sql: `
+create table email_outbox (
+  id text primary key,
+  seq bigserial not null,
+  org_id text not null references organizations(id) on delete cascade,
+  user_id text,
+  kind text not null,
+  from_address text,
+  from_name text,
+  to_address text not null,
+  subject text not null,
+  text_body text not null,
+  html_body text not null,
+  data jsonb not null,
+  secret text,
+  state text not null default 'pending' check (state in ('pending', 'sent', 'failed')),
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  lease_until timestamptz,
+  last_error text,
+  message_id text,
+  created_at timestamptz not null default now(),
+  sent_at timestamptz
+);
+create index email_outbox_due on email_outbox (next_attempt_at) where state = 'pending';
+create index email_outbox_org on email_outbox (org_id, seq desc);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {

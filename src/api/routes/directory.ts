@@ -160,19 +160,34 @@ export function registerDirectoryRoutes(app: FastifyInstance, admin: AdminServic
         summary: 'Enable-CsOnlineDialInConferencingUser (the new PIN is in this reply only)',
         tags: dt,
         params,
-        body: S.obj({ ReplaceProvider: S.bool() }),
+        body: S.obj({
+          ReplaceProvider: S.bool(),
+          SendEmail: S.bool('send the "enabled" email even when automatic emails are off'),
+        }),
       },
     },
-    (req) =>
-      admin.enableDialInUser(req.actor, {
+    (req) => {
+      const b = body(req, ['ReplaceProvider', 'SendEmail', 'Force']);
+      return admin.enableDialInUser(req.actor, {
         Identity: identity(req),
-        ReplaceProvider: body(req, ['ReplaceProvider', 'SendEmail', 'Force']).ReplaceProvider,
-      }),
+        ReplaceProvider: b.ReplaceProvider,
+        SendEmail: b.SendEmail,
+      });
+    },
   );
   app.post(
     '/api/v1/dialin-users/:identity/disable',
-    { schema: { summary: 'Disable-CsOnlineDialInConferencingUser', tags: dt, params } },
-    (req) => admin.disableDialInUser(req.actor, identity(req)),
+    {
+      schema: {
+        summary: 'Disable-CsOnlineDialInConferencingUser',
+        tags: dt,
+        params,
+        body: S.obj({
+          SendEmail: S.bool('send the "disabled" email even when automatic emails are off'),
+        }),
+      },
+    },
+    (req) => admin.disableDialInUser(req.actor, identity(req), body(req, ['SendEmail', 'Force'])),
   );
   app.post(
     '/api/v1/dialin-users/:identity/reset-pin',
