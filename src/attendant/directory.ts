@@ -43,6 +43,16 @@ export interface Resolved {
   meeting?: ScheduledMeeting;
 }
 
+interface OrganizerRow {
+  id: string;
+  org_id: string;
+  display_name: string;
+  conference_id: string;
+  allow_pstn_only_meetings: boolean;
+}
+const ORGANIZER_COLUMNS =
+  'u.id, u.org_id, u.display_name, u.conference_id, u.allow_pstn_only_meetings';
+
 /** Unknown numbers (a trunk sending us a number nobody registered) are answered in this language. */
 export const FALLBACK_LANGUAGE = 'en-US';
 
@@ -95,19 +105,14 @@ export class CallDirectory {
    */
   async organizer(conferenceId: string): Promise<Organizer | undefined> {
     if (!ID_FORMAT.test(conferenceId)) return undefined;
-    const rows = await this.db.query<{
-      id: string;
-      org_id: string;
-      display_name: string;
-      conference_id: string;
-      allow_pstn_only_meetings: boolean;
-    }>(
-      `select id, org_id, display_name, conference_id, allow_pstn_only_meetings
-         from users where conference_id = $1 and provider = 'BuiltIn'`,
+    const rows = await this.db.query<OrganizerRow>(
+      `select ${ORGANIZER_COLUMNS} from users u where u.conference_id = $1 and u.provider = 'BuiltIn'`,
       [conferenceId],
     );
-    const row = rows[0];
-    if (!row) return undefined;
+    return rows[0] && this.toOrganizer(rows[0]);
+  }
+
+  private async toOrganizer(row: OrganizerRow): Promise<Organizer> {
     return {
       userId: row.id,
       orgId: row.org_id,
@@ -130,18 +135,14 @@ export class CallDirectory {
       return organizer && { organizer };
     }
     if (!isMeetingId(conferenceId)) return undefined;
-    const rows = await this.db.query<{
-      meeting_id: string;
-      announce_entry_exit: boolean | null;
-      allow_pstn_only: boolean | null;
-      id: string;
-      org_id: string;
-      display_name: string;
-      conference_id: string;
-      allow_pstn_only_meetings: boolean;
-    }>(
-      `select m.id as meeting_id, m.announce_entry_exit, m.allow_pstn_only,
-              u.id, u.org_id, u.display_name, u.conference_id, u.allow_pstn_only_meetings
+    const rows = await this.db.query<
+      OrganizerRow & {
+        meeting_id: string;
+        announce_entry_exit: boolean | null;
+        allow_pstn_only: boolean | null;
+      }
+    >(
+      `select m.id as meeting_id, m.announce_entry_exit, m.allow_pstn_only, ${ORGANIZER_COLUMNS}
          from meetings m join users u on u.id = m.organizer_id
         where m.conference_id = $1 and m.id_kind = 'meeting' and m.state = 'scheduled'
           and u.provider = 'BuiltIn'`,
@@ -150,14 +151,7 @@ export class CallDirectory {
     const row = rows[0];
     if (!row) return undefined;
     return {
-      organizer: {
-        userId: row.id,
-        orgId: row.org_id,
-        displayName: row.display_name,
-        conferenceId: row.conference_id,
-        allowPstnOnly: row.allow_pstn_only_meetings,
-        settings: await readSettings(this.db, row.org_id),
-      },
+      organizer: await this.toOrganizer(row),
       meeting: {
         id: row.meeting_id,
         announceEntryExit: row.announce_entry_exit,
