@@ -19,7 +19,8 @@ import { PIN_KINDS, renderEmail, type EmailData, type EmailKind } from './templa
  * that records the acceptance also erases it.
  */
 
-export type OutboxState = 'pending' | 'sent' | 'failed';
+/** 'superseded': a PIN email made obsolete by a newer PIN (or by disabling) before it was sent. */
+export type OutboxState = 'pending' | 'sent' | 'failed' | 'superseded';
 
 export interface OutboxRow {
   id: string;
@@ -60,6 +61,16 @@ export async function enqueueEmail(q: Queryable, input: EnqueueInput): Promise<s
   const secret = PIN_KINDS.includes(input.kind) && pin ? pin : null;
   const masked = renderEmail(input.kind, { ...data, pin: secret ? MASKED_PIN : undefined });
   const id = randomUUID();
+  if (input.userId && (secret || input.kind === 'disabled')) {
+    // A newer PIN (or no PIN at all, once disabled) makes an undelivered PIN
+    // email wrong and a needless copy of a secret: it is never sent, and its
+    // PIN is erased now.
+    await q.query(
+      `update email_outbox set state = 'superseded', secret = null, lease_until = null
+        where user_id = $1 and secret is not null and state in ('pending', 'failed')`,
+      [input.userId],
+    );
+  }
   await q.query(
     `insert into email_outbox (id, org_id, user_id, kind, from_address, from_name, to_address,
        subject, text_body, html_body, data, secret)
@@ -206,8 +217,8 @@ export async function listOutbox(
   opts: { state?: unknown; limit?: unknown } = {},
 ): Promise<OutboxView[]> {
   const state = opts.state === undefined || opts.state === '' ? null : opts.state;
-  if (state !== null && !['pending', 'sent', 'failed'].includes(state as string))
-    throw new ValidationError('state', 'must be pending, sent or failed', state);
+  if (state !== null && !['pending', 'sent', 'failed', 'superseded'].includes(state as string))
+    throw new ValidationError('state', 'must be pending, sent, failed or superseded', state);
   const limit = opts.limit === undefined ? 100 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new ValidationError('limit', 'must be a whole number from 1 to 1000', opts.limit);

@@ -216,7 +216,7 @@ create table email_outbox (
   html_body text not null,
   data jsonb not null,
   secret text,
-  state text not null default 'pending' check (state in ('pending', 'sent', 'failed')),
+  state text not null default 'pending' check (state in ('pending', 'sent', 'failed', 'superseded')),
   attempts integer not null default 0,
   next_attempt_at timestamptz not null default now(),
   lease_until timestamptz,
