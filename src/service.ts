@@ -21,6 +21,7 @@ import { MeetingRegistry } from './conference/registry.ts';
 import { PromptLibrary } from './prompts/library.ts';
 import { PromptOverrides } from './prompts/overrides.ts';
 import { MeetingService } from './meetings/service.ts';
+import { MigrationWorker } from './meetings/migrations.ts';
 import { dialInPagePath } from './api/routes/dialin-page.ts';
 import { SpeechRenderer } from './attendant/speech-renderer.ts';
 import { CallDirectory } from './attendant/directory.ts';
@@ -77,11 +78,20 @@ export async function startService(
         maxAttempts: config.mailRetry.maxAttempts,
       })
     : undefined;
+  const migrations = new MigrationWorker({
+    db,
+    log: log.child({ part: 'meeting-migrations' }),
+    quarantineDays: config.quarantineDays,
+  });
   const admin = new AdminService({
     db,
     log,
     quarantineDays: config.quarantineDays,
-    mailQueued: mail && (() => mail.kick()),
+    // After a change commits: emails go out and meeting migrations start at once.
+    mailQueued: () => {
+      mail?.kick();
+      migrations.kick();
+    },
   });
   const metrics = createMetrics();
 
@@ -105,7 +115,12 @@ export async function startService(
     prompts: { overrides: promptOverrides, library: prompts },
     mail: { db, admin, defaultFrom: config.mailFrom, kick: mail && (() => mail.kick()) },
     schedule: new MeetingService(
-      { db, log, quarantineDays: config.quarantineDays },
+      {
+        db,
+        log,
+        quarantineDays: config.quarantineDays,
+        mailQueued: () => migrations.kick(),
+      },
       (orgId) => `${publicUrl()}${dialInPagePath(orgId)}`,
     ),
     admin,
@@ -207,6 +222,7 @@ export async function startService(
       await webhooks.close();
       await callRecords.close();
       await mail?.close();
+      await migrations.close();
       await db.close();
     },
   };

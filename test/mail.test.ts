@@ -101,6 +101,8 @@ describe.each(STORES)('outbox rules on %s', (kind) => {
     expect(list.map((m) => [m.kind, m.to, m.state])).toEqual([
       ['enabled', 'amos.marble@contoso.com', 'pending'],
     ]);
+    // Delivered as they come (a later PIN would supersede an undelivered PIN email).
+    let sent = await worker.runOnce();
     await admin.setDialInUser(actor, {
       Identity: 'amos.marble@contoso.com',
       ResetConferenceId: true,
@@ -109,6 +111,7 @@ describe.each(STORES)('outbox rules on %s', (kind) => {
       Identity: 'amos.marble@contoso.com',
       ResetLeaderPin: true,
     });
+    sent += await worker.runOnce();
     await admin.setDialInUser(actor, {
       Identity: 'amos.marble@contoso.com',
       SendEmail: true,
@@ -132,7 +135,7 @@ describe.each(STORES)('outbox rules on %s', (kind) => {
     expect(everything).not.toContain(reset.LeaderPin!);
     expect(everything).toContain('Leader PIN: *****');
 
-    expect(await worker.runOnce()).toBe(5);
+    expect(sent + (await worker.runOnce())).toBe(5);
     const byKind = Object.fromEntries(transport.sent.map((m) => [m.subject, m]));
     const enabled = transport.sent.find((m) => m.subject.includes('now host'))!;
     expect(enabled.text).toContain(`Leader PIN: ${pin}`);

@@ -11,6 +11,7 @@ import { findUser, type UserRow } from './users.ts';
 import type { OrgSettings } from './settings.ts';
 import { z } from 'zod';
 import { queueUserEmail } from '../mail/outbox.ts';
+import { requestMigration } from '../meetings/migrations.ts';
 
 /** As Get-CsOnlineDialInConferencingUser shows a user: the PIN is always masked. */
 export interface DialInUserView {
@@ -108,6 +109,8 @@ export async function enableBuiltIn(
     pin: pin.pin,
     force: sendEmail,
   });
+  // Meetings scheduled before (on a bridge they lost) get dial-in again.
+  await requestMigration(q, actor.orgId, user.id, 'DialInEnabled');
 }
 
 /** Leaves the built-in bridge: the ID goes to quarantine and the PIN is destroyed. */
@@ -131,6 +134,8 @@ export async function disableBuiltIn(
     { field: 'ConferenceId', old: user.conference_id, new: null },
     { field: 'LeaderPin', old: 'set', new: null },
   ]);
+  // Their future meetings lose dial-in (per-meeting IDs go to quarantine).
+  await requestMigration(q, actor.orgId, user.id, 'DialInDisabled');
 }
 
 export function requireBuiltIn(user: UserRow): void {
@@ -341,6 +346,9 @@ export async function setDialInUser(
   } else if (detailsChanged) {
     await queueUserEmail(q, actor.orgId, user.id, { kind: 'changed' });
   }
+  // Future meetings take the new ID or numbers (AutomaticallyMigrateUserMeetings).
+  if (detailsChanged || changes.some((c) => c.field === 'BridgeName'))
+    await requestMigration(q, actor.orgId, user.id, 'DialInChanged');
   if (input.SendEmail === true) {
     await queueUserEmail(q, actor.orgId, user.id, {
       kind: 'conference_info',

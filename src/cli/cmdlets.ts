@@ -176,6 +176,43 @@ export const CMDLETS: Cmdlet[] = [
     }),
   },
   {
+    name: 'Start-CsExMeetingMigration',
+    params: [str('Identity', 0), str('SourceMeetingType'), str('TargetMeetingType')],
+    run: async (p, api) => ({
+      data: await api.call(
+        'POST',
+        '/api/v1/meeting-migrations',
+        pick(p, ['Identity', 'SourceMeetingType', 'TargetMeetingType']),
+      ),
+      notes: ["'Get-CsMeetingMigrationStatus -Identity …' shows how it went."],
+    }),
+  },
+  {
+    name: 'Get-CsMeetingMigrationStatus',
+    params: [str('Identity', 0), sw('SummaryOnly'), str('State')],
+    run: async (p, api) => ({
+      data: await api.call(
+        'GET',
+        `/api/v1/meeting-migrations${query({
+          identity: p.Identity,
+          state: p.State,
+          summaryOnly: p.SummaryOnly ? 'true' : undefined,
+        })}`,
+      ),
+      columns: p.SummaryOnly
+        ? undefined
+        : [
+            'UserPrincipalName',
+            'Trigger',
+            'State',
+            'RetryCount',
+            'LastMessage',
+            'MeetingsMigrated',
+            'ModifiedDate',
+          ],
+    }),
+  },
+  {
     name: 'Get-CsOnlineDialInConferencingBridge',
     params: [str('Identity', 0), str('Name')],
     run: async (p, api) => {

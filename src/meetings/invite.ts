@@ -3,11 +3,12 @@ import type { MeetingView } from './meetings.ts';
 import { VERSION } from '../version.ts';
 
 export interface InviteMeeting extends MeetingView {
-  DialIn: MeetingView['DialIn'] & { NumbersPage: string };
+  DialIn: (NonNullable<MeetingView['DialIn']> & { NumbersPage: string }) | null;
 }
 
 /** The dial-in block as plain text, for the invite's description (and emails). */
 export function dialInText(m: InviteMeeting): string {
+  if (!m.DialIn) return 'This meeting has no dial-in by phone.';
   const lines = ['Join by phone'];
   if (m.DialIn.TollNumber) lines.push(`${m.DialIn.TollNumber} (toll)`);
   if (m.DialIn.TollFreeNumber) lines.push(`${m.DialIn.TollFreeNumber} (toll-free)`);
@@ -33,7 +34,7 @@ export function inviteIcs(
     prodId: { company: 'dialbridge', product: `dialbridge ${VERSION}`, language: 'EN' },
     method: cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
   });
-  const number = m.DialIn.TollNumber ?? m.DialIn.TollFreeNumber;
+  const number = m.DialIn && (m.DialIn.TollNumber ?? m.DialIn.TollFreeNumber);
   cal.createEvent({
     id: `${m.Id}@dialbridge`,
     sequence,
@@ -41,7 +42,11 @@ export function inviteIcs(
     end: new Date(m.End),
     summary: m.Subject,
     description: dialInText(m),
-    location: number ? `${number}, ${m.DialIn.Dial}` : `Conference ID ${m.DialIn.Dial}`,
+    location: !m.DialIn
+      ? null
+      : number
+        ? `${number}, ${m.DialIn.Dial}`
+        : `Conference ID ${m.DialIn.Dial}`,
     organizer,
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     x: [{ key: 'X-DIALBRIDGE-TIMEZONE', value: m.TimeZone }],

@@ -21,6 +21,8 @@ export interface MeetingRow {
   announce_entry_exit: boolean | null;
   allow_pstn_only: boolean | null;
   state: 'scheduled' | 'cancelled';
+  /** False once the organizer lost dial-in (their meetings were migrated off the bridge). */
+  dial_in: boolean;
 }
 
 /** The dial-in block every invite carries. */
@@ -46,7 +48,8 @@ export interface MeetingView {
   AnnounceEntryExit: boolean | null;
   /** null: the organizer's AllowPstnOnlyMeetings applies. */
   AllowPstnOnly: boolean | null;
-  DialIn: DialInBlock;
+  /** null when the organizer is no longer enabled for dial-in. */
+  DialIn: DialInBlock | null;
 }
 
 export interface MeetingInput {
@@ -90,12 +93,14 @@ function view(r: Joined): MeetingView {
     ConferenceIdKind: r.id_kind,
     AnnounceEntryExit: r.announce_entry_exit,
     AllowPstnOnly: r.allow_pstn_only,
-    DialIn: {
-      TollNumber: r.service_number,
-      TollFreeNumber: r.toll_free_service_number,
-      ConferenceId: conferenceId,
-      Dial: formatForDialing(conferenceId),
-    },
+    DialIn: r.dial_in
+      ? {
+          TollNumber: r.service_number,
+          TollFreeNumber: r.toll_free_service_number,
+          ConferenceId: conferenceId,
+          Dial: formatForDialing(conferenceId),
+        }
+      : null,
   };
 }
 

@@ -1,6 +1,12 @@
 import type { Actor, AdminContext } from '../admin/context.ts';
 import { inviteIcs } from './invite.ts';
 import {
+  listMigrations,
+  migrationSummary,
+  startMigration,
+  type MigrationView,
+} from './migrations.ts';
+import {
   cancelMeeting,
   getInviteParts,
   getMeeting,
@@ -12,7 +18,7 @@ import {
 } from './meetings.ts';
 
 export type ScheduledMeetingView = MeetingView & {
-  DialIn: MeetingView['DialIn'] & { NumbersPage: string };
+  DialIn: (NonNullable<MeetingView['DialIn']> & { NumbersPage: string }) | null;
 };
 
 /** Scheduled meetings: the use cases every face (API, command line) calls. */
@@ -52,6 +58,22 @@ export class MeetingService {
     return (await listMeetings(this.ctx.db, actor.orgId, filter)).map((m) => this.page(actor, m));
   }
 
+  /** Start-CsExMeetingMigration: the user's future meetings, brought up to date now. */
+  async startMigration(actor: Actor, identity: unknown): Promise<MigrationView> {
+    const started = await this.ctx.db.tx((q) => startMigration(q, actor, identity));
+    this.ctx.mailQueued?.();
+    return started;
+  }
+
+  /** Get-CsMeetingMigrationStatus. */
+  migrations(
+    actor: Actor,
+    filter: { identity?: unknown; state?: unknown; summaryOnly?: boolean },
+  ): Promise<MigrationView[] | Record<string, number>> {
+    if (filter.summaryOnly) return migrationSummary(this.ctx.db, actor.orgId);
+    return listMigrations(this.ctx.db, actor.orgId, filter);
+  }
+
   /** The meeting's iCalendar invite (a CANCEL once cancelled). */
   async invite(actor: Actor, id: unknown): Promise<string> {
     const parts = await getInviteParts(this.ctx.db, actor.orgId, id);
@@ -59,6 +81,9 @@ export class MeetingService {
   }
 
   private page(actor: Actor, m: MeetingView): ScheduledMeetingView {
-    return { ...m, DialIn: { ...m.DialIn, NumbersPage: this.numbersPage(actor.orgId) } };
+    return {
+      ...m,
+      DialIn: m.DialIn && { ...m.DialIn, NumbersPage: this.numbersPage(actor.orgId) },
+    };
   }
 }

@@ -190,6 +190,7 @@ create table meetings (
   allow_pstn_only boolean,
   state text not null default 'scheduled' check (state in ('scheduled', 'cancelled')),
   sequence integer not null default 0,
+  dial_in boolean not null default true,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -227,6 +228,29 @@ create table email_outbox (
 );
 create index email_outbox_due on email_outbox (next_attempt_at) where state = 'pending';
 create index email_outbox_org on email_outbox (org_id, seq desc);
+`,
+  },
+  {
+    version: 6,
+    name: 'meeting migrations',
+    sql: `
+create table meeting_migrations (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  user_id text not null references users(id) on delete cascade,
+  trigger text not null,
+  state text not null default 'Pending' check (state in ('Pending', 'InProgress', 'Succeeded', 'Failed')),
+  attempts integer not null default 0,
+  reason text,
+  meetings_total integer not null default 0,
+  meetings_migrated integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  lease_until timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index meeting_migrations_due on meeting_migrations (next_attempt_at) where state in ('Pending', 'InProgress');
+create index meeting_migrations_org on meeting_migrations (org_id, created_at desc);
 `,
   },
 ];

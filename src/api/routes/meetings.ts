@@ -61,6 +61,52 @@ export function registerMeetingRoutes(app: FastifyInstance, meetings: MeetingSer
     { schema: { summary: 'One meeting with its dial-in block', tags, params: S.identity } },
     (req) => meetings.get(req.actor, id(req)),
   );
+  app.post(
+    '/api/v1/meeting-migrations',
+    {
+      schema: {
+        summary: "Start-CsExMeetingMigration: bring a user's future meetings up to date now",
+        tags,
+        body: S.obj(
+          {
+            Identity: S.str('the user'),
+            SourceMeetingType: S.str('All (the only kind here)'),
+            TargetMeetingType: S.str('Current (the only kind here)'),
+          },
+          ['Identity'],
+        ),
+      },
+    },
+    async (req, reply) => {
+      const b = body(req, ['Identity', 'SourceMeetingType', 'TargetMeetingType']);
+      // The hosted service migrates between meeting products; here there is one kind.
+      if (b.SourceMeetingType !== undefined && b.SourceMeetingType !== 'All')
+        throw new ValidationError('SourceMeetingType', "must be 'All'", b.SourceMeetingType);
+      if (b.TargetMeetingType !== undefined && b.TargetMeetingType !== 'Current')
+        throw new ValidationError('TargetMeetingType', "must be 'Current'", b.TargetMeetingType);
+      return reply.code(201).send(await meetings.startMigration(req.actor, b.Identity));
+    },
+  );
+  app.get(
+    '/api/v1/meeting-migrations',
+    {
+      schema: {
+        summary: 'Get-CsMeetingMigrationStatus: migrations, newest first (or counts per state)',
+        tags,
+        querystring: S.obj({
+          identity: S.str(),
+          state: S.str('Pending, InProgress, Succeeded or Failed'),
+          summaryOnly: S.str('true for counts per state'),
+        }),
+      },
+    },
+    (req) =>
+      meetings.migrations(req.actor, {
+        identity: queryText(req, 'identity'),
+        state: queryText(req, 'state'),
+        summaryOnly: queryText(req, 'summaryOnly') === 'true',
+      }),
+  );
   app.get(
     '/api/v1/meetings/:identity/invite.ics',
     {
