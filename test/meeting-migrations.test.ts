@@ -129,4 +129,61 @@ describe.each<StoreKind>(['pglite', 'postgres'])('meeting migrations (%s)', (kin
     expect(badState.status).toBe(400);
     expect(badState.json.error.field).toBe('State');
   });
+
+  it('moves every user on a number to another in bulk, and can reschedule their meetings', async () => {
+    const added = await t.api('POST', '/api/v1/service-numbers', {
+      Identity: '+14255550199',
+      Type: 'Toll',
+      City: 'Seattle',
+      BridgeName: 'Conference Bridge',
+    });
+    expect(added.status).toBe(201);
+    const m = await schedule(t, 'Numbers move');
+    const count = (await migrations()).length;
+    const bad = await t.cli([
+      'Set-CsOnlineDialInConferencingUserDefaultNumber',
+      '-FromNumber',
+      '+14255550100',
+      '-ToNumber',
+      '+14255550199',
+      '-NumberType',
+      'Fax',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/NumberType/);
+    const unknown = await t.api('POST', '/api/v1/default-numbers/move', {
+      FromNumber: '+14255550100',
+      ToNumber: '+14255550111',
+      NumberType: 'Toll',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.field).toBe('ToNumber');
+    expect((await t.api('GET', `/api/v1/dialin-users/${AMOS}`)).json.ServiceNumber).toBe(
+      '+14255550100',
+    );
+
+    const moved = await t.cli([
+      'Set-CsOnlineDialInConferencingUserDefaultNumber',
+      '-FromNumber',
+      '+14255550100',
+      '-ToNumber',
+      '+14255550199',
+      '-NumberType',
+      'Toll',
+      '-RescheduleMeetings',
+    ]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout + moved.stderr).toMatch(/1 user\(s\) moved/);
+    expect(moved.stdout).toMatch(/amos.marble@contoso.com/);
+    expect((await t.api('GET', `/api/v1/dialin-users/${AMOS}`)).json.ServiceNumber).toBe(
+      '+14255550199',
+    );
+    await until(async () => (await migrations()).length > count);
+    await until(async () => (await migrations())[0]?.State === 'Succeeded');
+    const after = await t.api('GET', `/api/v1/meetings/${m.json.Id}`);
+    expect(after.json.DialIn.TollNumber).toBe('+14255550199');
+    expect(await sequence(m.json.Id)).toBeGreaterThan(0);
+    const outbox = await t.api('GET', '/api/v1/outbox');
+    expect(outbox.json.map((e: any) => e.kind)).toContain('changed');
+  });
 });

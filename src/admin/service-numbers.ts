@@ -74,11 +74,11 @@ export function defaultLanguageFor(country: string | null | undefined): string {
   return (country && COUNTRY_LANGUAGE[country]) || DEFAULT_LANGUAGE;
 }
 
-export function validateType(value: unknown): NumberType {
+export function validateType(value: unknown, field = 'Type'): NumberType {
   const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (s === 'toll') return 'Toll';
   if (s === 'tollfree' || s === 'toll-free') return 'TollFree';
-  throw new ValidationError('Type', 'must be Toll or TollFree', value);
+  throw new ValidationError(field, 'must be Toll or TollFree', value);
 }
 
 function validateCity(value: unknown): string {

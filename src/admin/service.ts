@@ -57,6 +57,11 @@ import {
 } from './service-numbers.ts';
 import { getAcp, listAcp, removeAcp, setAcp, type AcpInput, type AcpView } from './acp.ts';
 import { LANGUAGES, type Language } from './languages.ts';
+import {
+  moveDefaultNumber,
+  type MoveDefaultNumberInput,
+  type MoveDefaultNumberResult,
+} from './default-numbers.ts';
 import { listAudit, type AuditEntry } from './audit.ts';
 import { createToken, listTokens, revokeToken, type TokenView } from './tokens.ts';
 
@@ -248,6 +253,16 @@ export class AdminService {
     const user = await findUser(this.db, actor.orgId, identity);
     requireBuiltIn(user);
     return dialInView(await loadDialIn(this.db, user.id));
+  }
+
+  /** Set-CsOnlineDialInConferencingUserDefaultNumber: a bulk move of users' default number. */
+  async moveDefaultNumber(
+    actor: Actor,
+    input: MoveDefaultNumberInput,
+  ): Promise<MoveDefaultNumberResult> {
+    const result = await this.db.tx((q) => moveDefaultNumber(q, actor, input));
+    this.ctx.mailQueued?.();
+    return result;
   }
 
   async setDialInUser(actor: Actor, input: SetDialInInput): Promise<DialInUserView> {

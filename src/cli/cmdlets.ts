@@ -176,6 +176,24 @@ export const CMDLETS: Cmdlet[] = [
     }),
   },
   {
+    name: 'Set-CsOnlineDialInConferencingUserDefaultNumber',
+    params: [str('FromNumber'), str('ToNumber'), str('NumberType'), sw('RescheduleMeetings')],
+    run: async (p, api) => {
+      const r = (await api.call(
+        'POST',
+        '/api/v1/default-numbers/move',
+        pick(p, ['FromNumber', 'ToNumber', 'NumberType', 'RescheduleMeetings']),
+      )) as { Moved: string[]; Skipped: { User: string; Reason: string }[] };
+      return {
+        data: r,
+        notes: [
+          `${r.Moved.length} user(s) moved; ${r.Skipped.length} skipped.`,
+          ...r.Skipped.map((s) => `${s.User}: ${s.Reason}`),
+        ],
+      };
+    },
+  },
+  {
     name: 'Start-CsExMeetingMigration',
     params: [str('Identity', 0), str('SourceMeetingType'), str('TargetMeetingType')],
     run: async (p, api) => ({

@@ -190,6 +190,30 @@ export function registerDirectoryRoutes(app: FastifyInstance, admin: AdminServic
     (req) => admin.disableDialInUser(req.actor, identity(req), body(req, ['SendEmail', 'Force'])),
   );
   app.post(
+    '/api/v1/default-numbers/move',
+    {
+      schema: {
+        summary:
+          'Set-CsOnlineDialInConferencingUserDefaultNumber: move every user on FromNumber to ToNumber',
+        tags: dt,
+        body: S.obj(
+          {
+            FromNumber: S.str(),
+            ToNumber: S.str('a number of NumberType on the users’ bridge'),
+            NumberType: S.str('Toll or TollFree'),
+            RescheduleMeetings: S.bool('migrate their future meetings now'),
+          },
+          ['FromNumber', 'ToNumber', 'NumberType'],
+        ),
+      },
+    },
+    (req) =>
+      admin.moveDefaultNumber(
+        req.actor,
+        body(req, ['FromNumber', 'ToNumber', 'NumberType', 'RescheduleMeetings']),
+      ),
+  );
+  app.post(
     '/api/v1/dialin-users/:identity/reset-pin',
     { schema: { summary: 'Reset the leader PIN (shown in this reply only)', tags: dt, params } },
     (req) => admin.setDialInUser(req.actor, { Identity: identity(req), ResetLeaderPin: true }),
