@@ -20,7 +20,7 @@ export interface Config {
   /** The sender of emails to users when the organization has no sender override. */
   mailFrom: string;
   /** Waits between failed email attempts (the last repeats), and attempts before 'failed'. */
-  mailRetry: { backoffMs: number[]; maxAttempts: number };
+  mailRetry: { backoffMs: number[]; maxAttempts: number; leaseMs: number };
   orgName: string;
   logLevel: string;
   /** Days a released conference ID waits before it can be handed out again. */
@@ -49,6 +49,7 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_MAIL_FROM: 'dialbridge@localhost',
   DIALBRIDGE_MAIL_RETRY_MS: '30000,120000,600000,3600000',
   DIALBRIDGE_MAIL_MAX_ATTEMPTS: '10',
+  DIALBRIDGE_MAIL_LEASE_MS: '180000',
   DIALBRIDGE_ID_QUARANTINE_DAYS: '90',
   DIALBRIDGE_SIP_TRUSTED: '127.0.0.0/8,::1/128',
   DIALBRIDGE_SIP_UNTRUSTED: 'reject',
@@ -105,6 +106,14 @@ function parseChoice<T extends string>(field: string, value: string, choices: re
   const hit = choices.find((c) => c === value.trim().toLowerCase());
   if (!hit) throw new ValidationError(field, `must be one of ${choices.join(', ')}`, value);
   return hit;
+}
+
+/** How long a claimed email waits before another worker may retry it (after a crash). */
+function parseLease(field: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1000 || n > 86_400_000)
+    throw new ValidationError(field, 'must be milliseconds from 1000 to 86400000', value);
+  return n;
 }
 
 function parseCount(field: string, value: string): number {
@@ -221,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailRetry: {
       backoffMs: parseDelays('DIALBRIDGE_MAIL_RETRY_MS', get('DIALBRIDGE_MAIL_RETRY_MS')!),
       maxAttempts: parseCount('DIALBRIDGE_MAIL_MAX_ATTEMPTS', get('DIALBRIDGE_MAIL_MAX_ATTEMPTS')!),
+      leaseMs: parseLease('DIALBRIDGE_MAIL_LEASE_MS', get('DIALBRIDGE_MAIL_LEASE_MS')!),
     },
     orgName: get('DIALBRIDGE_ORG')!,
     logLevel: get('DIALBRIDGE_LOG_LEVEL')!,

@@ -76,6 +76,7 @@ export async function startService(
         defaultFrom: config.mailFrom,
         backoffMs: config.mailRetry.backoffMs,
         maxAttempts: config.mailRetry.maxAttempts,
+        leaseMs: config.mailRetry.leaseMs,
       })
     : undefined;
   const migrations = new MigrationWorker({
