@@ -89,7 +89,7 @@ export async function startService(
     log,
     quarantineDays: config.quarantineDays,
     // After a change commits: emails go out and meeting migrations start at once.
-    mailQueued: () => {
+    committed: () => {
       mail?.kick();
       migrations.kick();
     },
@@ -120,7 +120,7 @@ export async function startService(
         db,
         log,
         quarantineDays: config.quarantineDays,
-        mailQueued: () => migrations.kick(),
+        committed: () => migrations.kick(),
       },
       (orgId) => `${publicUrl()}${dialInPagePath(orgId)}`,
     ),

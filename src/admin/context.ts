@@ -7,8 +7,11 @@ export interface AdminContext {
   log: Logger;
   /** Days a released conference ID rests before it may be handed out again. */
   quarantineDays: number;
-  /** Called after a use case committed emails to the outbox, so delivery starts at once. */
-  mailQueued?: () => void;
+  /**
+   * Called after a use case committed work for the background workers (emails
+   * in the outbox, meeting migrations), so they start at once instead of at their next poll.
+   */
+  committed?: () => void;
 }
 
 /** Who is acting, in which organization; written to the audit log. */

@@ -220,7 +220,7 @@ export class AdminService {
       }
       return out;
     });
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     const results: LicenseResult[] = [];
     for (const o of outcomes) {
       results.push({
@@ -261,7 +261,7 @@ export class AdminService {
     input: MoveDefaultNumberInput,
   ): Promise<MoveDefaultNumberResult> {
     const result = await this.db.tx((q) => moveDefaultNumber(q, actor, input));
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     return result;
   }
 
@@ -272,7 +272,7 @@ export class AdminService {
     const { user, clearPin } = await this.db.tx((q) =>
       setDialInUser(q, actor, input, pin, this.ctx.quarantineDays),
     );
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     return dialInView(await loadDialIn(this.db, user.id), clearPin);
   }
 
@@ -285,7 +285,7 @@ export class AdminService {
     const { user, clearPin } = await this.db.tx((q) =>
       enableDialInUser(q, actor, input, settings, pin, this.ctx.quarantineDays),
     );
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     return dialInView(await loadDialIn(this.db, user.id), clearPin);
   }
 
@@ -300,7 +300,7 @@ export class AdminService {
       await disableBuiltIn(q, actor, u, opts.SendEmail === true);
       return u;
     });
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     return dialInView(await loadDialIn(this.db, user.id));
   }
 

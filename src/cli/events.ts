@@ -1,17 +1,11 @@
+import { clientFor, type Print, type Target } from './command-group.ts';
 import type { Command } from 'commander';
-import { ApiError, createClient, seg } from './client.ts';
+import { ApiError, seg } from './client.ts';
 
 /**
  * `dialbridge webhooks …`, `dialbridge events` and `dialbridge calls`: the
  * live-event commands, kept apart from main.ts, which only registers them.
  */
-
-interface Target {
-  url: string;
-  token: string;
-}
-
-type Print = (data: unknown, columns?: string[]) => void;
 
 const list = (v: string | undefined) =>
   v
@@ -20,10 +14,7 @@ const list = (v: string | undefined) =>
     .filter(Boolean);
 
 export function registerEventCommands(cmd: Command, target: () => Target, print: Print): void {
-  const client = () => {
-    const t = target();
-    return createClient(t.url, t.token);
-  };
+  const client = clientFor(target);
 
   const hooks = cmd.command('webhooks').description('webhooks: live events POSTed, signed');
   hooks

@@ -1,18 +1,12 @@
+import { clientFor, type Print, type Target } from './command-group.ts';
 import type { Command } from 'commander';
-import { createClient, seg } from './client.ts';
+import { seg } from './client.ts';
 
 /**
  * `dialbridge live …`: the meetings running now, and the controls an
  * administrator has over them (admit, mute, unmute, remove, lock, unlock,
  * end). The same routes as the API's /api/v1/live/meetings.
  */
-
-interface Target {
-  url: string;
-  token: string;
-}
-
-type Print = (data: unknown, columns?: string[]) => void;
 
 interface LiveMeeting {
   id: string;
@@ -33,10 +27,7 @@ interface LiveMeeting {
 const PARTICIPANT_COLUMNS = ['id', 'caller', 'leader', 'muted', 'handRaised', 'inLobby', 'talking'];
 
 export function registerLiveCommands(cmd: Command, target: () => Target, print: Print): void {
-  const client = () => {
-    const t = target();
-    return createClient(t.url, t.token);
-  };
+  const client = clientFor(target);
   const base = (meeting: string) => `/api/v1/live/meetings/${seg(meeting)}`;
   const live = cmd.command('live').description('live meetings: who is in them, and control');
 

@@ -1,14 +1,8 @@
+import { clientFor, type Print, type Target } from './command-group.ts';
 import type { Command } from 'commander';
-import { ApiError, createClient, seg } from './client.ts';
+import { ApiError, seg } from './client.ts';
 
 /** `dialbridge meetings …`: scheduled meetings and their dial-in blocks. */
-
-interface Target {
-  url: string;
-  token: string;
-}
-
-type Print = (data: unknown, columns?: string[]) => void;
 
 interface MeetingOpts {
   organizer?: string;
@@ -54,10 +48,7 @@ const flat = (m: { DialIn: { Dial: string } } & Record<string, unknown>) => ({
 });
 
 export function registerMeetingCommands(cmd: Command, target: () => Target, print: Print): void {
-  const client = () => {
-    const t = target();
-    return createClient(t.url, t.token);
-  };
+  const client = clientFor(target);
   const meetings = cmd
     .command('meetings')
     .description('scheduled meetings and their dial-in details');

@@ -1,17 +1,11 @@
+import { clientFor, type Print, type Target } from './command-group.ts';
 import type { Command } from 'commander';
-import { createClient, seg } from './client.ts';
+import { seg } from './client.ts';
 
 /**
  * `dialbridge outbox …`: the emails to users, as the API's /api/v1/outbox
  * shows them (PINs masked): list, show one, retry a failed one.
  */
-
-interface Target {
-  url: string;
-  token: string;
-}
-
-type Print = (data: unknown, columns?: string[]) => void;
 
 const COLUMNS = [
   'id',
@@ -26,10 +20,7 @@ const COLUMNS = [
 ];
 
 export function registerOutboxCommands(cmd: Command, target: () => Target, print: Print): void {
-  const client = () => {
-    const t = target();
-    return createClient(t.url, t.token);
-  };
+  const client = clientFor(target);
   const outbox = cmd.command('outbox').description('emails to users: queued, sent, failed');
   outbox
     .command('list')

@@ -1,21 +1,12 @@
+import { clientFor, type Print, type Target } from './command-group.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.ts';
-import { createClient, seg } from './client.ts';
-
-interface Target {
-  url: string;
-  token: string;
-}
-
-type Print = (data: unknown, columns?: string[]) => void;
+import { seg } from './client.ts';
 
 /** `dialbridge prompts …`: an organization's own recordings for prompts and music on hold. */
 export function registerPromptCommands(cmd: Command, target: () => Target, print: Print): void {
-  const client = () => {
-    const t = target();
-    return createClient(t.url, t.token);
-  };
+  const client = clientFor(target);
   const prompts = cmd
     .command('prompts')
     .description("the attendant's prompts and music on hold: upload your own recordings");

@@ -61,7 +61,7 @@ export class MeetingService {
   /** Start-CsExMeetingMigration: the user's future meetings, brought up to date now. */
   async startMigration(actor: Actor, identity: unknown): Promise<MigrationView> {
     const started = await this.ctx.db.tx((q) => startMigration(q, actor, identity));
-    this.ctx.mailQueued?.();
+    this.ctx.committed?.();
     return started;
   }
 
