@@ -21,6 +21,8 @@ export interface Config {
   mailFrom: string;
   /** Waits between failed email attempts (the last repeats), and attempts before 'failed'. */
   mailRetry: { backoffMs: number[]; maxAttempts: number; leaseMs: number };
+  /** The same for meeting migrations: waits between attempts, attempts before Failed, the claim's lease. */
+  migrationRetry: { backoffMs: number[]; maxAttempts: number; leaseMs: number };
   orgName: string;
   logLevel: string;
   /** Days a released conference ID waits before it can be handed out again. */
@@ -50,6 +52,9 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_MAIL_RETRY_MS: '30000,120000,600000,3600000',
   DIALBRIDGE_MAIL_MAX_ATTEMPTS: '10',
   DIALBRIDGE_MAIL_LEASE_MS: '180000',
+  DIALBRIDGE_MIGRATION_RETRY_MS: '10000,60000,300000,1800000',
+  DIALBRIDGE_MIGRATION_MAX_ATTEMPTS: '5',
+  DIALBRIDGE_MIGRATION_LEASE_MS: '120000',
   DIALBRIDGE_ID_QUARANTINE_DAYS: '90',
   DIALBRIDGE_SIP_TRUSTED: '127.0.0.0/8,::1/128',
   DIALBRIDGE_SIP_UNTRUSTED: 'reject',
@@ -231,6 +236,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: parseDelays('DIALBRIDGE_MAIL_RETRY_MS', get('DIALBRIDGE_MAIL_RETRY_MS')!),
       maxAttempts: parseCount('DIALBRIDGE_MAIL_MAX_ATTEMPTS', get('DIALBRIDGE_MAIL_MAX_ATTEMPTS')!),
       leaseMs: parseLease('DIALBRIDGE_MAIL_LEASE_MS', get('DIALBRIDGE_MAIL_LEASE_MS')!),
+    },
+    migrationRetry: {
+      backoffMs: parseDelays(
+        'DIALBRIDGE_MIGRATION_RETRY_MS',
+        get('DIALBRIDGE_MIGRATION_RETRY_MS')!,
+      ),
+      maxAttempts: parseCount(
+        'DIALBRIDGE_MIGRATION_MAX_ATTEMPTS',
+        get('DIALBRIDGE_MIGRATION_MAX_ATTEMPTS')!,
+      ),
+      leaseMs: parseLease('DIALBRIDGE_MIGRATION_LEASE_MS', get('DIALBRIDGE_MIGRATION_LEASE_MS')!),
     },
     orgName: get('DIALBRIDGE_ORG')!,
     logLevel: get('DIALBRIDGE_LOG_LEVEL')!,

@@ -83,6 +83,7 @@ export async function startService(
     db,
     log: log.child({ part: 'meeting-migrations' }),
     quarantineDays: config.quarantineDays,
+    ...config.migrationRetry,
   });
   const admin = new AdminService({
     db,

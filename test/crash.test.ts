@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-
-const BIN = join(import.meta.dirname, '../bin/dialbridge-server.js');
+import { startChildService } from './support/child-service.ts';
 
 /**
  * kill -9 in the middle of an email delivery: the service is a real child
@@ -28,42 +27,12 @@ describe('crash safety', () => {
   });
 
   const start = async (smtpPort: number) => {
-    rmSync(join(dir, 'service.json'), { force: true });
-    const child = spawn(process.execPath, [BIN], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DIALBRIDGE_DATA_DIR: dir,
-        DIALBRIDGE_HTTP: '127.0.0.1:0',
-        DIALBRIDGE_SIP: '127.0.0.1:0',
-        DIALBRIDGE_LOG_LEVEL: 'warn',
-        DIALBRIDGE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        DIALBRIDGE_MAIL_LEASE_MS: '3000',
-        DIALBRIDGE_MAIL_RETRY_MS: '500',
-      },
-      stdio: 'ignore',
+    const started = await startChildService(dir, {
+      DIALBRIDGE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      DIALBRIDGE_MAIL_LEASE_MS: '3000',
+      DIALBRIDGE_MAIL_RETRY_MS: '500',
     });
-    const end = Date.now() + 60_000;
-    while (!existsSync(join(dir, 'service.json'))) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error('the service did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const { url } = JSON.parse(readFileSync(join(dir, 'service.json'), 'utf8')) as { url: string };
-    const { token } = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as {
-      token: string;
-    };
-    const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(url + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
-    };
-    return { child, api };
+    return { child: started.child, api: started.api };
   };
 
   it('kill -9 during an email delivery: after a restart the email arrives exactly once', async () => {

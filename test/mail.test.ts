@@ -332,6 +332,9 @@ describe('emails over a real SMTP server', () => {
       'contoso: your dial-in conferencing details',
       'contoso: dial-in conferencing has been turned off for you',
     ]);
+    // AutomaticallyMigrateUserMeetings is on by default: the user is told their meetings follow.
+    expect(smtp.messages[3]!.decoded).toMatch(/being updated with these details for you/);
+    expect(smtp.messages[3]!.decoded).not.toMatch(/update its dial-in information/);
 
     // Nothing anywhere shows either PIN once delivered.
     const list = await ok('GET', '/api/v1/outbox');

@@ -151,6 +151,7 @@ export async function queueUserEmail(
       tollNumber: u.service_number,
       tollFreeNumber: u.allow_toll_free_dial_in ? u.toll_free_service_number : null,
       pin: input.pin,
+      meetingsMigrated: settings.AutomaticallyMigrateUserMeetings,
     },
   });
 }

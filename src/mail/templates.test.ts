@@ -57,6 +57,21 @@ describe('email templates', () => {
     expect(info.text).toMatch(/never sent in this message/);
   });
 
+  it('says meetings are updated for the user when migration is on, and asks them to do it when it is off', () => {
+    for (const kind of ['enabled', 'changed', 'conference_info'] as const) {
+      const auto = renderEmail(kind, { ...data, meetingsMigrated: true });
+      expect(auto.text).toMatch(/being updated with these details for you/);
+      expect(auto.text).not.toMatch(/update its dial-in information/);
+      const manual = renderEmail(kind, { ...data, meetingsMigrated: false });
+      expect(manual.text).toMatch(/update its dial-in information/);
+      expect(manual.text).not.toMatch(/for you/);
+    }
+    expect(renderEmail('disabled', { ...data, meetingsMigrated: true }).text).toMatch(
+      /being removed from your scheduled meetings for you/,
+    );
+    expect(renderEmail('disabled', data).text).toMatch(/should be updated/);
+  });
+
   it('escapes names in HTML and masks a missing PIN', () => {
     const m = renderEmail('pin_reset', { ...data, pin: undefined });
     expect(m.html).toContain('Amos &lt;b&gt;Marble&lt;/b&gt; &amp; Co');

@@ -28,6 +28,12 @@ export interface EmailData {
   tollFreeNumber: string | null;
   /** The clear leader PIN ('enabled' and 'pin_reset' only). */
   pin?: string;
+  /**
+   * AutomaticallyMigrateUserMeetings was on when the email was queued: the
+   * user's scheduled meetings are rewritten by the service, so the email says
+   * so instead of asking them to update each meeting by hand.
+   */
+  meetingsMigrated?: boolean;
 }
 
 export interface RenderedEmail {
@@ -77,11 +83,14 @@ function idPair(d: EmailData): [string, string] {
   ];
 }
 
-const UPDATE_MEETINGS =
+const UPDATE_MEETINGS_BY_HAND =
   'Meetings you scheduled before this change still carry the old details: open each one and update its dial-in information (or re-send the invitation) so attendees get the new ones.';
+const MEETINGS_UPDATED =
+  'Your scheduled meetings are being updated with these details for you, and their invitations with them: you do not need to change them. If your calendar offers to send the updated invitation to attendees, send it.';
 
 function compose(kind: EmailKind, d: EmailData): { subject: string; blocks: Block[] } {
   const hello: Block = { lines: [`Hello ${d.userName},`] };
+  const UPDATE_MEETINGS = d.meetingsMigrated ? MEETINGS_UPDATED : UPDATE_MEETINGS_BY_HAND;
   const bye: Block = { lines: [`${d.orgName} audio conferencing`] };
   const pinPair = (): [string, string] => ['Leader PIN', d.pin ?? '*****'];
   switch (kind) {
@@ -146,7 +155,9 @@ function compose(kind: EmailKind, d: EmailData): { subject: string; blocks: Bloc
                 (d.conferenceId
                   ? ` Your conference ID ${formatConferenceId(d.conferenceId)} and your leader PIN no longer work.`
                   : ''),
-              'Meetings you scheduled with dial-in details should be updated so attendees are not told to call in. Ask your administrator if you think this is a mistake.',
+              d.meetingsMigrated
+                ? 'The dial-in details are being removed from your scheduled meetings for you. Ask your administrator if you think this is a mistake.'
+                : 'Meetings you scheduled with dial-in details should be updated so attendees are not told to call in. Ask your administrator if you think this is a mistake.',
             ],
           },
           bye,

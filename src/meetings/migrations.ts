@@ -14,10 +14,11 @@ export type MigrationTrigger = 'DialInEnabled' | 'DialInChanged' | 'DialInDisabl
 const STATES: readonly MigrationState[] = ['Pending', 'InProgress', 'Succeeded', 'Failed'];
 
 /** Attempts before a migration is Failed for good (an administrator can start another). */
-export const MAX_ATTEMPTS = 5;
+export const MIGRATION_MAX_ATTEMPTS = 5;
 /** A claimed migration not finished by then (the service died) is taken up again. */
-const LEASE_MS = 120_000;
-const BACKOFF_MS = [10_000, 60_000, 300_000, 1_800_000];
+export const MIGRATION_LEASE_MS = 120_000;
+/** Waits before the next attempt after a failure; the last one repeats. */
+export const MIGRATION_BACKOFF_MS = [10_000, 60_000, 300_000, 1_800_000];
 
 /** As Get-CsMeetingMigrationStatus shows a migration. */
 export interface MigrationView {
@@ -223,6 +224,9 @@ export class MigrationWorker {
       log: Logger;
       quarantineDays: number;
       pollMs?: number;
+      backoffMs?: number[];
+      maxAttempts?: number;
+      leaseMs?: number;
     },
   ) {
     this.schedule(0);
@@ -239,12 +243,18 @@ export class MigrationWorker {
     await this.running;
   }
 
+  /** Often enough to pick up a retry or an expired lease about when it falls due. */
+  private get pollMs(): number {
+    const o = this.o;
+    return o.pollMs ?? Math.min(5000, o.leaseMs ?? MIGRATION_LEASE_MS, ...(o.backoffMs ?? [5000]));
+  }
+
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.running = this.pass().finally(() => {
         this.running = undefined;
-        if (!this.closed) this.schedule(this.o.pollMs ?? 5000);
+        if (!this.closed) this.schedule(this.pollMs);
       });
     }, ms);
     this.timer.unref();
@@ -260,7 +270,7 @@ export class MigrationWorker {
                          or (state = 'InProgress' and lease_until < now())
                       order by created_at limit 1 for update skip locked)
          returning id, user_id, attempts`,
-        [LEASE_MS / 1000],
+        [(this.o.leaseMs ?? MIGRATION_LEASE_MS) / 1000],
       );
       const m = claimed[0];
       if (!m) return;
@@ -279,8 +289,9 @@ export class MigrationWorker {
         });
       } catch (err) {
         const reason = (err as Error).message;
-        const failed = m.attempts >= MAX_ATTEMPTS;
-        const wait = BACKOFF_MS[Math.min(m.attempts - 1, BACKOFF_MS.length - 1)]!;
+        const failed = m.attempts >= (this.o.maxAttempts ?? MIGRATION_MAX_ATTEMPTS);
+        const backoff = this.o.backoffMs ?? MIGRATION_BACKOFF_MS;
+        const wait = backoff[Math.min(m.attempts - 1, backoff.length - 1)]!;
         this.o.log.warn(
           { migration: m.id, attempts: m.attempts, reason },
           'meeting migration failed',

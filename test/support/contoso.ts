@@ -6,7 +6,7 @@ import type { TestService } from './service.ts';
  * conference ID and leader PIN (shown once, when the license enabled him).
  */
 export async function seedDialIn(
-  t: TestService,
+  t: Pick<TestService, 'api'>,
   languages: { primary: string; secondary: string[] },
 ): Promise<{ conferenceId: string; pin: string }> {
   const ok = async (method: string, path: string, body: unknown) => {
