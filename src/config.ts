@@ -39,6 +39,14 @@ export interface Config {
   sipRealm: string;
   /** Failed conference ID/PIN entries allowed per calling number in 15 minutes, and per minute overall. */
   guessLimits: { perCaller: number; overallPerMinute: number };
+  /** The admin center: an account created at start when missing (DIALBRIDGE_ADMIN_USER/_PASSWORD). */
+  adminBootstrap: { username: string; password: string } | undefined;
+  /** Minutes an admin center session may stay idle before it expires. */
+  sessionIdleMinutes: number;
+  /** Always mark the session cookie Secure (else only when the request came over https). */
+  cookieSecure: boolean;
+  /** Which proxies' X-Forwarded-* headers to believe (fastify's trustProxy); false for none. */
+  trustProxy: boolean | string[];
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -62,6 +70,8 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_SIP_REALM: 'dialbridge',
   DIALBRIDGE_GUESS_LIMIT_PER_CALLER: '10',
   DIALBRIDGE_GUESS_LIMIT_PER_MINUTE: '80',
+  DIALBRIDGE_SESSION_IDLE_MINUTES: '480',
+  DIALBRIDGE_COOKIE_SECURE: 'false',
 };
 
 export function parseEndpoint(field: string, value: string): Endpoint {
@@ -200,6 +210,45 @@ function parseDays(field: string, value: string): number {
   return n;
 }
 
+function parseBool(field: string, value: string): boolean {
+  return parseChoice(field, value, ['true', 'false'] as const) === 'true';
+}
+
+/** "true" (any proxy), or the addresses/CIDR blocks of the proxies; unset or "false": none. */
+function parseTrustProxy(field: string, value: string | undefined): boolean | string[] {
+  const v = value?.trim().toLowerCase();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  try {
+    return parseCidrs(field, v);
+  } catch {
+    throw new ValidationError(
+      field,
+      'must be true, false, or a comma-separated list of proxy addresses or CIDR blocks',
+      value,
+    );
+  }
+}
+
+function parseAdminBootstrap(
+  user: string | undefined,
+  password: string | undefined,
+): Config['adminBootstrap'] {
+  if (!user && !password) return undefined;
+  if (!user)
+    throw new ValidationError(
+      'DIALBRIDGE_ADMIN_USER',
+      'is required when DIALBRIDGE_ADMIN_PASSWORD is set',
+    );
+  if (!password)
+    throw new ValidationError(
+      'DIALBRIDGE_ADMIN_PASSWORD',
+      'is required when DIALBRIDGE_ADMIN_USER is set',
+    );
+  // The account rules themselves (length, characters) are checked when it is created at start.
+  return { username: user, password };
+}
+
 /**
  * Reads configuration from the environment, optionally layered over a JSON file
  * named by DIALBRIDGE_CONFIG (keys are the environment variable names).
@@ -266,6 +315,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       get('DIALBRIDGE_SIP_CREDENTIALS_FILE'),
     ),
     sipRealm: get('DIALBRIDGE_SIP_REALM')!,
+    adminBootstrap: parseAdminBootstrap(
+      get('DIALBRIDGE_ADMIN_USER'),
+      get('DIALBRIDGE_ADMIN_PASSWORD'),
+    ),
+    sessionIdleMinutes: parseCount(
+      'DIALBRIDGE_SESSION_IDLE_MINUTES',
+      get('DIALBRIDGE_SESSION_IDLE_MINUTES')!,
+    ),
+    cookieSecure: parseBool('DIALBRIDGE_COOKIE_SECURE', get('DIALBRIDGE_COOKIE_SECURE')!),
+    trustProxy: parseTrustProxy('DIALBRIDGE_TRUST_PROXY', get('DIALBRIDGE_TRUST_PROXY')),
     guessLimits: {
       perCaller: parseCount(
         'DIALBRIDGE_GUESS_LIMIT_PER_CALLER',

@@ -6,6 +6,8 @@ import { openStore } from './store/open.ts';
 import { AdminService } from './admin/service.ts';
 import { ensureOrganization } from './admin/organizations.ts';
 import { authenticate, createToken } from './admin/tokens.ts';
+import { createAccount, preparePassword } from './admin/accounts.ts';
+import { SessionStore } from './admin/sessions.ts';
 import { buildApi } from './api/server.ts';
 import {
   createMetrics,
@@ -104,6 +106,8 @@ export async function startService(
       .token;
   }
 
+  if (config.adminBootstrap) await bootstrapAccount(db, org.id, config.adminBootstrap, log);
+
   const prompts = new PromptLibrary();
   const promptOverrides = new PromptOverrides(db, prompts);
   await promptOverrides.load();
@@ -130,6 +134,11 @@ export async function startService(
     metrics,
     version: VERSION,
     isReady: () => ready,
+    sessions: {
+      store: new SessionStore(db, config.sessionIdleMinutes),
+      cookieSecure: config.cookieSecure,
+    },
+    trustProxy: config.trustProxy,
     authenticate: async (token) => {
       const who = await authenticate(db, token);
       return who && { orgId: who.orgId, name: who.name };
@@ -228,4 +237,30 @@ export async function startService(
       await db.close();
     },
   };
+}
+
+/**
+ * DIALBRIDGE_ADMIN_USER/DIALBRIDGE_ADMIN_PASSWORD: the first administrator
+ * account, made at start when no account of that name exists (an existing
+ * one, and its password, are left alone).
+ */
+async function bootstrapAccount(
+  db: Db,
+  orgId: string,
+  creds: { username: string; password: string },
+  log: Logger,
+): Promise<void> {
+  const prepared = await preparePassword(creds, {
+    username: 'DIALBRIDGE_ADMIN_USER',
+    password: 'DIALBRIDGE_ADMIN_PASSWORD',
+  });
+  const created = await db.tx(async (q) => {
+    const [exists] = await q.query('select 1 from admin_accounts where username = $1', [
+      prepared.username,
+    ]);
+    if (exists) return false;
+    await createAccount(q, { orgId, name: 'system' }, prepared);
+    return true;
+  });
+  if (created) log.info({ username: prepared.username }, 'administrator account created');
 }

@@ -80,6 +80,24 @@ describe('REST API', () => {
     expect(await res.text()).toMatch(/swagger/i);
   });
 
+  it('takes Basic credentials for reading only: a browser resends them to cross-site forms', async () => {
+    const basic = `Basic ${Buffer.from(`admin:${t.token}`).toString('base64')}`;
+    const before = await t.api('GET', '/api/v1/settings');
+    const read = await fetch(`${t.url}/api/v1/settings`, { headers: { authorization: basic } });
+    expect(read.status).toBe(200);
+    const change = await fetch(`${t.url}/api/v1/settings`, {
+      method: 'PATCH',
+      headers: { authorization: basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ PinLength: 7 }),
+    });
+    expect(change.status).toBe(403);
+    expect(((await change.json()) as any).error).toMatchObject({
+      code: 'forbidden',
+      field: 'authorization',
+    });
+    expect((await t.api('GET', '/api/v1/settings')).json).toEqual(before.json);
+  });
+
   it('creates, lists and revokes tokens; only a hash is stored', async () => {
     const created = await t.api('POST', '/api/v1/tokens', { name: 'ci robot' });
     expect(created.status).toBe(201);

@@ -17,7 +17,7 @@ export interface AcpView {
   Url: string | null;
 }
 
-interface AcpRow {
+export interface AcpRow {
   user_id: string;
   name: string;
   domain: string | null;
@@ -55,69 +55,105 @@ const text = (v: unknown, field: string, max = 256): string => {
   return v.trim();
 };
 
-/** Checks one user's provider fields; used by Set-CsUserAcp and (later) the CSV import. */
+/** Checks one user's provider fields; used by Set-CsUserAcp (first refusal) and the CSV import (every refusal). */
 export function validateAcp(input: AcpInput, current?: AcpRow): Omit<AcpRow, 'user_id'> {
-  const name = input.Name !== undefined ? text(input.Name, 'Name') : current?.name;
-  if (!name) throw new ValidationError('Name', "is required: the provider's name");
-  let domain = current?.domain ?? null;
-  if (input.Domain !== undefined) {
-    domain = input.Domain === null || input.Domain === '' ? null : text(input.Domain, 'Domain');
-    if (
-      domain &&
-      !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)
-    ) {
-      throw new ValidationError('Domain', 'must be a DNS domain such as provider.example', domain);
+  const { value, errors } = checkAcp(input, current);
+  if (errors[0]) throw errors[0];
+  return value!;
+}
+
+/**
+ * The same rules as validateAcp, but every field is checked and every refusal
+ * returned (in field order), so a bulk import can report them all at once.
+ * A field left undefined keeps its current value.
+ */
+export function checkAcp(
+  input: AcpInput,
+  current?: Omit<AcpRow, 'user_id'>,
+): { value?: Omit<AcpRow, 'user_id'>; errors: ValidationError[] } {
+  const errors: ValidationError[] = [];
+  const check = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      errors.push(err);
+      return fallback;
     }
-  }
-  const toll =
-    input.TollNumber !== undefined
-      ? canonicalNumber(input.TollNumber, 'TollNumber').e164
-      : current?.toll_number;
-  if (!toll) throw new ValidationError('TollNumber', 'is required: the toll number callers dial');
-  let tollFree = current?.toll_free_numbers ?? [];
-  if (input.TollFreeNumbers !== undefined) {
+  };
+  const name = check(() => {
+    const n = input.Name !== undefined ? text(input.Name, 'Name') : current?.name;
+    if (!n) throw new ValidationError('Name', "is required: the provider's name");
+    return n;
+  }, '');
+  const domain = check(() => {
+    if (input.Domain === undefined) return current?.domain ?? null;
+    const d = input.Domain === null || input.Domain === '' ? null : text(input.Domain, 'Domain');
+    if (d && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(d)) {
+      throw new ValidationError('Domain', 'must be a DNS domain such as provider.example', d);
+    }
+    return d;
+  }, null);
+  const toll = check(() => {
+    const t =
+      input.TollNumber !== undefined
+        ? canonicalNumber(input.TollNumber, 'TollNumber').e164
+        : current?.toll_number;
+    if (!t) throw new ValidationError('TollNumber', 'is required: the toll number callers dial');
+    return t;
+  }, '');
+  const tollFree = check(() => {
+    if (input.TollFreeNumbers === undefined) return current?.toll_free_numbers ?? [];
     const list =
       input.TollFreeNumbers === null
         ? []
         : Array.isArray(input.TollFreeNumbers)
           ? input.TollFreeNumbers
           : [input.TollFreeNumbers];
-    tollFree = list.map((n) => canonicalNumber(n, 'TollFreeNumbers').e164);
-  }
-  let passcode = current?.participant_passcode;
-  if (input.ParticipantPasscode !== undefined) {
-    const p =
-      typeof input.ParticipantPasscode === 'number'
-        ? String(input.ParticipantPasscode)
-        : input.ParticipantPasscode;
-    if (typeof p !== 'string' || !/^\d{1,20}$/.test(p.trim())) {
+    return list.map((n) => canonicalNumber(n, 'TollFreeNumbers').e164);
+  }, []);
+  const passcode = check(() => {
+    let p = current?.participant_passcode;
+    if (input.ParticipantPasscode !== undefined) {
+      const v =
+        typeof input.ParticipantPasscode === 'number'
+          ? String(input.ParticipantPasscode)
+          : input.ParticipantPasscode;
+      if (typeof v !== 'string' || !/^\d{1,20}$/.test(v.trim())) {
+        throw new ValidationError(
+          'ParticipantPasscode',
+          'must be 1 to 20 digits, as issued by the provider',
+          input.ParticipantPasscode,
+        );
+      }
+      p = v.trim();
+    }
+    if (!p)
       throw new ValidationError(
         'ParticipantPasscode',
-        'must be 1 to 20 digits, as issued by the provider',
-        input.ParticipantPasscode,
+        'is required: the conference ID the provider issued',
       );
+    return p;
+  }, '');
+  const url = check(() => {
+    if (input.Url === undefined) return current?.url ?? null;
+    const u = input.Url === null || input.Url === '' ? null : text(input.Url, 'Url', 2048);
+    if (u && !z.url({ protocol: /^https?$/ }).safeParse(u).success) {
+      throw new ValidationError('Url', 'must be an http or https URL', u);
     }
-    passcode = p.trim();
-  }
-  if (!passcode)
-    throw new ValidationError(
-      'ParticipantPasscode',
-      'is required: the conference ID the provider issued',
-    );
-  let url = current?.url ?? null;
-  if (input.Url !== undefined) {
-    url = input.Url === null || input.Url === '' ? null : text(input.Url, 'Url', 2048);
-    if (url && !z.url({ protocol: /^https?$/ }).safeParse(url).success) {
-      throw new ValidationError('Url', 'must be an http or https URL', url);
-    }
-  }
+    return u;
+  }, null);
+  if (errors.length) return { errors };
   return {
-    name,
-    domain,
-    toll_number: toll,
-    toll_free_numbers: tollFree,
-    participant_passcode: passcode,
-    url,
+    value: {
+      name,
+      domain,
+      toll_number: toll,
+      toll_free_numbers: tollFree,
+      participant_passcode: passcode,
+      url,
+    },
+    errors,
   };
 }
 

@@ -64,6 +64,15 @@ import {
 } from './default-numbers.ts';
 import { listAudit, type AuditEntry } from './audit.ts';
 import { createToken, listTokens, revokeToken, type TokenView } from './tokens.ts';
+import { ProviderImports } from './provider-imports.ts';
+import {
+  createAccount,
+  listAccounts,
+  preparePassword,
+  removeAccount,
+  type AccountView,
+} from './accounts.ts';
+import { listDirectory, type DirectoryPage, type DirectoryQuery } from './directory.ts';
 
 export interface LicenseResult {
   user: UserView;
@@ -100,6 +109,12 @@ export class AdminService {
 
   private get db() {
     return this.ctx.db;
+  }
+
+  private imports?: ProviderImports;
+  /** The third-party provider CSV export and import jobs (provider-imports.ts). */
+  get providerImports(): ProviderImports {
+    return (this.imports ??= new ProviderImports({ db: this.db, log: this.ctx.log }));
   }
 
   // Organization and settings
@@ -398,11 +413,44 @@ export class AdminService {
 
   // Audit and tokens
 
-  audit(actor: Actor, opts: { limit?: unknown; target?: string }): Promise<AuditEntry[]> {
-    return listAudit(this.db, actor.orgId, {
-      limit: page(opts.limit, 0).limit,
-      target: opts.target,
-    });
+  /** Newest first; page with offset, or with before (the id of the last entry already shown). */
+  audit(
+    actor: Actor,
+    opts: { limit?: unknown; offset?: unknown; before?: unknown; target?: string },
+  ): Promise<AuditEntry[]> {
+    const { limit, offset } = page(opts.limit, opts.offset);
+    const before = opts.before === undefined ? undefined : Number(opts.before);
+    if (before !== undefined && (!Number.isSafeInteger(before) || before < 1))
+      throw new ValidationError(
+        'before',
+        'must be the id of an audit entry (a whole number)',
+        opts.before,
+      );
+    return listAudit(this.db, actor.orgId, { limit, offset, before, target: opts.target });
+  }
+
+  // Administrator accounts (admin center sign-in)
+
+  listAccounts(actor: Actor): Promise<AccountView[]> {
+    return listAccounts(this.db, actor.orgId);
+  }
+
+  async createAccount(
+    actor: Actor,
+    input: { username?: unknown; password?: unknown },
+  ): Promise<AccountView> {
+    const prepared = await preparePassword(input);
+    return this.db.tx((q) => createAccount(q, actor, prepared));
+  }
+
+  removeAccount(actor: Actor, username: unknown): Promise<AccountView> {
+    return this.db.tx((q) => removeAccount(q, actor, username));
+  }
+
+  // The admin center's users directory
+
+  directoryUsers(actor: Actor, query: DirectoryQuery): Promise<DirectoryPage> {
+    return listDirectory(this.db, actor.orgId, query);
   }
 
   createToken(actor: Actor, name: unknown): Promise<{ token: string; view: TokenView }> {

@@ -8,8 +8,10 @@ import { runDemo } from './demo.ts';
 import { registerEventCommands } from './events.ts';
 import { registerLiveCommands } from './live.ts';
 import { registerOutboxCommands } from './outbox.ts';
+import { registerAccountCommands } from './accounts.ts';
 import { registerPromptCommands } from './prompts.ts';
 import { registerMeetingCommands } from './meetings.ts';
+import { registerProviderCommands } from './provider.ts';
 import { VERSION } from '../version.ts';
 
 interface Globals {
@@ -161,11 +163,18 @@ function program(g: Globals): Command {
     () => resolveTarget(g),
     (data, columns) => print(data, g, columns),
   );
+  registerProviderCommands(
+    cmd,
+    () => resolveTarget(g),
+    (data, columns) => print(data, g, columns),
+    () => g.json,
+  );
   for (const register of [
     registerLiveCommands,
     registerPromptCommands,
     registerMeetingCommands,
     registerOutboxCommands,
+    registerAccountCommands,
   ])
     register(
       cmd,

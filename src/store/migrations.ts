@@ -253,6 +253,154 @@ create index meeting_migrations_due on meeting_migrations (next_attempt_at) wher
 create index meeting_migrations_org on meeting_migrations (org_id, created_at desc);
 `,
   },
+  {
+    version: 7,
+    name: 'admin center: accounts, sessions, users directory',
+    sql: `
+create table admin_accounts (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  username text not null unique,
+  password_hash text not null,
+  disabled boolean not null default false,
+  created_at timestamptz not null default now(),
+  last_sign_in_at timestamptz
+);
+create index admin_accounts_org on admin_accounts (org_id, username);
+create table admin_sessions (
+  id_hash text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  kind text not null check (kind in ('account', 'token')),
+  account_id text references admin_accounts(id) on delete cascade,
+  token_id text references api_tokens(id) on delete cascade,
+  name text not null,
+  csrf_token text not null,
+  created_at timestamptz not null default now(),
+  last_seen_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  check ((kind = 'account') = (account_id is not null) and (kind = 'token') = (token_id is not null))
+);
+create index admin_sessions_expires on admin_sessions (expires_at);
+create index admin_sessions_account on admin_sessions (account_id);
+create index admin_sessions_token on admin_sessions (token_id);
+alter table users
+  add column dir_provider text,
+  add column dir_conference_id text,
+  add column dir_toll_number text,
+  add column dir_search text not null default '',
+  add column dir_licensed boolean generated always as (licenses <> '[]'::jsonb) stored;
+create function users_directory_columns() returns trigger language plpgsql as $$
+declare
+  toll_free text;
+begin
+  new.dir_provider := null;
+  new.dir_conference_id := null;
+  new.dir_toll_number := null;
+  toll_free := null;
+  if new.provider = 'BuiltIn' then
+    new.dir_provider := 'BuiltIn';
+    new.dir_conference_id := new.conference_id;
+    new.dir_toll_number := new.service_number;
+    toll_free := new.toll_free_service_number;
+  elsif new.provider = 'ThirdParty' then
+    select a.name, a.participant_passcode, a.toll_number, a.toll_free_numbers::text
+      into new.dir_provider, new.dir_conference_id, new.dir_toll_number, toll_free
+      from user_acp a where a.user_id = new.id;
+  end if;
+  new.dir_search := lower(concat_ws(' ', new.display_name, new.upn, new.email,
+    new.dir_conference_id, new.dir_toll_number, toll_free));
+  return new;
+end $$;
+create trigger users_directory before insert or update on users
+  for each row execute function users_directory_columns();
+create function user_acp_directory() returns trigger language plpgsql as $$
+begin
+  update users set provider = provider
+    where id = case when tg_op = 'DELETE' then old.user_id else new.user_id end;
+  return null;
+end $$;
+create trigger user_acp_directory after insert or update or delete on user_acp
+  for each row execute function user_acp_directory();
+update users set provider = provider;
+create table users_directory_counts (
+  id bigserial primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  provider text not null,
+  licensed boolean not null,
+  delta bigint not null
+);
+create index users_directory_counts_org on users_directory_counts (org_id);
+insert into users_directory_counts (org_id, provider, licensed, delta)
+  select org_id, provider, dir_licensed, count(*) from users group by 1, 2, 3;
+create function users_directory_count() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into users_directory_counts (org_id, provider, licensed, delta)
+      select org_id, provider, dir_licensed, count(*) from new_rows group by 1, 2, 3;
+  elsif tg_op = 'DELETE' then
+    insert into users_directory_counts (org_id, provider, licensed, delta)
+      select org_id, provider, dir_licensed, -count(*) from old_rows group by 1, 2, 3;
+  else
+    insert into users_directory_counts (org_id, provider, licensed, delta)
+      select org_id, provider, licensed, sum(d) from (
+        select org_id, provider, dir_licensed as licensed, 1 as d from new_rows
+        union all
+        select org_id, provider, dir_licensed, -1 from old_rows) x
+      group by 1, 2, 3 having sum(d) <> 0;
+  end if;
+  return null;
+end $$;
+create trigger users_directory_count_insert after insert on users
+  referencing new table as new_rows
+  for each statement execute function users_directory_count();
+create trigger users_directory_count_delete after delete on users
+  referencing old table as old_rows
+  for each statement execute function users_directory_count();
+create trigger users_directory_count_update after update on users
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function users_directory_count();
+drop index users_org_name;
+create index users_org_name_upn on users (org_id, display_name, upn);
+create index users_org_upn on users (org_id, upn);
+create index users_org_provider_name on users (org_id, provider, display_name, upn);
+create index users_org_licensed_name on users (org_id, dir_licensed, display_name, upn);
+create index users_dir_conference_id on users (org_id, dir_conference_id, upn);
+create index users_dir_provider on users (org_id, dir_provider, display_name, upn);
+create index users_dir_toll_number on users (org_id, dir_toll_number, upn);
+do $$
+begin
+  create extension if not exists pg_trgm;
+  execute 'create index users_dir_search on users using gin (dir_search gin_trgm_ops)';
+exception when others then
+  raise notice 'pg_trgm is not available: the users directory searches without an index (%)', sqlerrm;
+end $$
+`,
+  },
+  {
+    version: 8,
+    name: 'third-party provider CSV imports',
+    sql: `
+create table provider_imports (
+  id text primary key,
+  org_id text not null references organizations(id) on delete cascade,
+  created_by text not null,
+  file_name text,
+  csv text not null,
+  state text not null check (state in ('validating', 'validated', 'invalid', 'applying', 'applied', 'failed')),
+  total integer not null default 0,
+  processed integer not null default 0,
+  errors jsonb not null default '[]',
+  preview jsonb not null default '[]',
+  plan jsonb not null default '[]',
+  reason text,
+  changed_users integer not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  applied_at timestamptz
+);
+create index provider_imports_org on provider_imports (org_id, created_at desc)
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {
@@ -276,10 +424,24 @@ export async function migrate(db: Db): Promise<number> {
   return applied;
 }
 
-/** Extended-protocol queries take one statement each; ours never contain ';' inside literals. */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * Extended-protocol queries take one statement each. Statements end at ';'
+ * outside dollar-quoted bodies ($$ … $$, the functions of migration 7); ours
+ * never contain ';' inside string literals.
+ */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < sql.length; i++) {
+    if (sql.startsWith('$$', i)) {
+      quoted = !quoted;
+      i++;
+    } else if (sql[i] === ';' && !quoted) {
+      out.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(sql.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
 }

@@ -100,13 +100,24 @@ export function registerAdminRoutes(app: FastifyInstance, admin: AdminService): 
     '/api/v1/audit',
     {
       schema: {
-        summary: 'The audit log, newest first',
+        summary:
+          'The audit log, newest first: who (actor: account username or token name), when (at), action, target, field, oldValue, newValue',
         tags: ['operations'],
-        querystring: S.obj({ limit: S.int(), target: S.str() }),
+        querystring: S.obj({
+          limit: S.int('1 to 1000, default 100'),
+          offset: S.int('entries to skip'),
+          before: S.int('only entries older than this id (the last id of the previous page)'),
+          target: S.str(),
+        }),
       },
     },
     (req) =>
-      admin.audit(req.actor, { limit: queryText(req, 'limit'), target: queryText(req, 'target') }),
+      admin.audit(req.actor, {
+        limit: queryText(req, 'limit'),
+        offset: queryText(req, 'offset'),
+        before: queryText(req, 'before'),
+        target: queryText(req, 'target'),
+      }),
   );
 
   const tt = ['tokens'];
