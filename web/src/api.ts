@@ -19,6 +19,12 @@ export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/** Called when the service answers 401 (the session ended): the app goes back to sign-in. */
+let unauthorized: (() => void) | undefined;
+export function onUnauthorized(handler: (() => void) | undefined): void {
+  unauthorized = handler;
+}
+
 export async function api<T = unknown>(
   method: string,
   path: string,
@@ -42,6 +48,7 @@ export async function api<T = unknown>(
   const text = await res.text();
   const json = text ? safeJson(text) : undefined;
   if (!res.ok) {
+    if (res.status === 401 && path !== '/api/v1/session') unauthorized?.();
     const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)
       ?.error;
     throw new ApiError(
