@@ -354,4 +354,45 @@ describe('the web admin center', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to the admin center' }).waitFor();
   });
+
+  it('signs in with a username and password; the audit log names the account', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await ok('POST', '/api/v1/admin-accounts', {
+      username: 'megan',
+      password: 'correct horse battery',
+    });
+    await page.goto(t.url + '/bridge-settings');
+    await page.getByLabel('Username', { exact: true }).fill('megan');
+    await page.getByLabel('Password', { exact: true }).fill('wrong horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBeTruthy();
+    await signIn(page, t.url, { username: 'megan', password: 'correct horse battery' }, '/audit');
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    // The session cookie is not readable by the page's scripts.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('dialbridge_session');
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'dialbridge_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    // A change made in this session is the account's in the audit log.
+    await nav('Bridge settings');
+    const pinLength = page.getByLabel('PIN length');
+    await pinLength.fill('8');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(async () => (await ok('GET', '/api/v1/settings')).PinLength, { timeout: 10_000 })
+      .toBe(8);
+    const audit = await ok('GET', '/api/v1/audit?limit=20');
+    expect(audit.find((e: any) => e.field === 'PinLength')).toMatchObject({
+      actor: 'megan',
+      newValue: '8',
+    });
+    await nav('Audit log');
+    await page
+      .getByRole('row', { name: /megan.*PinLength/ })
+      .first()
+      .waitFor();
+    await screenshot(page, 'audit');
+  });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Queryable } from '../store/db.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor } from './context.ts';
-import { audit, diff } from './audit.ts';
+import { audit, diff, type Change } from './audit.ts';
 import { canonicalNumber } from './phone-number.ts';
 import { findUser } from './users.ts';
 
@@ -204,12 +204,24 @@ export async function setAcp(q: Queryable, actor: Actor, input: AcpInput): Promi
     ],
   );
   await q.query(`update users set provider = 'ThirdParty' where id = $1`, [user.id]);
-  const changes = diff(current ? { ...current, user_id: undefined } : {}, { ...next });
+  // The audit log names fields as Set-CsUserAcp's parameters, not as columns.
+  const changes = diff(current ? { ...current, user_id: undefined } : {}, { ...next }).map(
+    (c): Change => ({ ...c, field: ACP_PARAM[c.field as keyof typeof ACP_PARAM] ?? c.field }),
+  );
   if (user.provider !== 'ThirdParty')
     changes.unshift({ field: 'Provider', old: user.provider, new: 'ThirdParty' });
   await audit(q, actor, 'acp.set', user.upn, changes);
   return view(user.upn, { user_id: user.id, ...next });
 }
+
+const ACP_PARAM = {
+  name: 'Name',
+  domain: 'Domain',
+  toll_number: 'TollNumber',
+  toll_free_numbers: 'TollFreeNumbers',
+  participant_passcode: 'ParticipantPasscode',
+  url: 'Url',
+} as const;
 
 export async function removeAcp(q: Queryable, actor: Actor, identity: unknown): Promise<void> {
   const user = await findUser(q, actor.orgId, identity);

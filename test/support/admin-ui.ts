@@ -70,8 +70,8 @@ export async function signIn(
     await page.getByRole('radio', { name: 'Administrator token' }).check();
     await page.getByLabel('Token', { exact: true }).fill(creds.token);
   } else {
-    await page.getByLabel('Username').fill(creds.username);
-    await page.getByLabel('Password').fill(creds.password);
+    await page.getByLabel('Username', { exact: true }).fill(creds.username);
+    await page.getByLabel('Password', { exact: true }).fill(creds.password);
   }
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Dial-in conferencing' }).waitFor();
