@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     process.stderr.write(
       `\nFirst start: an administrator token was created. It is shown only now:\n\n  ${service.firstToken}\n\n` +
         `The local command line reads it from ${join(config.dataDir, CREDENTIALS_FILE)} (owner-only).\n` +
+        `Admin center: ${service.url}/ (sign in with the token, or make an account with\n` +
+        `  npx dialbridge accounts add <username>)\n` +
         `Try: npx dialbridge demo\n\n`,
     );
   }
