@@ -21,6 +21,8 @@ export interface Config {
   mailFrom: string;
   /** Waits between failed email attempts (the last repeats), and attempts before 'failed'. */
   mailRetry: { backoffMs: number[]; maxAttempts: number; leaseMs: number };
+  /** A comment on every open event stream this often (keeps proxies from closing it; the sign-in is checked again then). */
+  eventsHeartbeatMs: number;
   /** The same for meeting migrations: waits between attempts, attempts before Failed, the claim's lease. */
   migrationRetry: { backoffMs: number[]; maxAttempts: number; leaseMs: number };
   orgName: string;
@@ -60,6 +62,7 @@ const DEFAULTS: Record<string, string> = {
   DIALBRIDGE_MAIL_RETRY_MS: '30000,120000,600000,3600000',
   DIALBRIDGE_MAIL_MAX_ATTEMPTS: '10',
   DIALBRIDGE_MAIL_LEASE_MS: '180000',
+  DIALBRIDGE_EVENTS_HEARTBEAT_MS: '15000',
   DIALBRIDGE_MIGRATION_RETRY_MS: '10000,60000,300000,1800000',
   DIALBRIDGE_MIGRATION_MAX_ATTEMPTS: '5',
   DIALBRIDGE_MIGRATION_LEASE_MS: '120000',
@@ -286,6 +289,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: parseCount('DIALBRIDGE_MAIL_MAX_ATTEMPTS', get('DIALBRIDGE_MAIL_MAX_ATTEMPTS')!),
       leaseMs: parseLease('DIALBRIDGE_MAIL_LEASE_MS', get('DIALBRIDGE_MAIL_LEASE_MS')!),
     },
+    eventsHeartbeatMs: parseLease(
+      'DIALBRIDGE_EVENTS_HEARTBEAT_MS',
+      get('DIALBRIDGE_EVENTS_HEARTBEAT_MS')!,
+    ),
     migrationRetry: {
       backoffMs: parseDelays(
         'DIALBRIDGE_MIGRATION_RETRY_MS',

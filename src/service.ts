@@ -117,7 +117,7 @@ export async function startService(
   const callRecords = new CallRecorder({ db, bus, log: log.child({ part: 'call-records' }) });
   const api = await buildApi({
     meetings,
-    events: { bus, db, webhooks },
+    events: { bus, db, webhooks, streams: { heartbeatMs: config.eventsHeartbeatMs } },
     prompts: { overrides: promptOverrides, library: prompts },
     mail: { db, admin, defaultFrom: config.mailFrom, kick: mail && (() => mail.kick()) },
     schedule: new MeetingService(

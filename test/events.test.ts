@@ -402,10 +402,10 @@ describe.each(STORES)('events, webhooks and call records on %s', (kind) => {
   });
 
   /** An authenticated client reading the event stream over real HTTP. */
-  async function openStream(query = '', headers: Record<string, string> = {}) {
+  async function openStream(query = '', headers: Record<string, string> = {}, tok = token) {
     const abort = new AbortController();
     const res = await fetch(`${base}/api/v1/events${query}`, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
+      headers: { authorization: `Bearer ${tok}`, ...headers },
       signal: abort.signal,
     });
     expect(res.status).toBe(200);
@@ -448,6 +448,18 @@ describe.each(STORES)('events, webhooks and call records on %s', (kind) => {
       close: () => abort.abort(),
     };
   }
+
+  it('ends a stream at the next heartbeat once its token is revoked', async () => {
+    const { token: short, view } = await db.tx((q) => createToken(q, contoso, 'short-lived'));
+    const listeners = bus.listenerCount('event');
+    const s = await openStream('', {}, short);
+    await until('a heartbeat', () => s.heartbeats() > 0);
+    expect(s.ended()).toBe(false);
+    const revoked = await api('DELETE', `/api/v1/tokens/${view.id}`);
+    expect(revoked.status).toBeLessThan(300);
+    await until('the stream ended', () => s.ended());
+    await until('the stream let go', () => bus.listenerCount('event') === listeners);
+  });
 
   it('streams this organization’s events as server-sent events, and resumes from Last-Event-ID', async () => {
     const listeners = bus.listenerCount('event');

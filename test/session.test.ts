@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { SessionStore, addressKey } from '../src/admin/sessions.ts';
 import { startTestService, type CliResult, type TestService } from './support/service.ts';
 import { STORES, type StoreKind } from './support/stores.ts';
 import { registerAdminCenter, WEB_DIST } from '../src/api/routes/admin-center.ts';
@@ -161,11 +162,18 @@ describe.each(STORES)('administrator accounts and sessions on %s', (kind: StoreK
     expect(accounts.json[0].lastSignInAt).not.toBeNull();
   });
 
-  it('signs in with an administrator token (body or Bearer) as the token', async () => {
+  it('signs in with an administrator token in the body, never from an Authorization header', async () => {
     const b = await signIn(t, { token: t.token });
     expect(b.body.user).toEqual({ name: 'admin', kind: 'token' });
-    const bearer = await signIn(t, undefined, { authorization: `Bearer ${t.token}` });
-    expect(bearer.body.user).toEqual({ name: 'admin', kind: 'token' });
+    // A browser resends cached Basic credentials on its own, even with another site's form.
+    for (const authorization of [
+      `Bearer ${t.token}`,
+      `Basic ${Buffer.from(`admin:${t.token}`).toString('base64')}`,
+    ]) {
+      const r = await request(`${t.url}/api/v1/session`, 'POST', { headers: { authorization } });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('set-cookie') ?? '').not.toMatch(/dialbridge_session=[^;]/);
+    }
     expect((await b.call('GET', '/api/v1/settings')).status).toBe(200);
   });
 
@@ -315,6 +323,15 @@ describe.each(STORES)('administrator accounts and sessions on %s', (kind: StoreK
     expect(logs).not.toContain(PASSWORD);
   });
 
+  it('counts sign-in failures per address: IPv4 as is, IPv6 per /64', () => {
+    expect(addressKey('192.0.2.9')).toBe('192.0.2.9');
+    expect(addressKey('::ffff:192.0.2.9')).toBe('192.0.2.9');
+    expect(addressKey('2001:db8:1:2::7')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:0:0:1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+  });
+
   it('limits repeated failed sign-ins per username (429), even with the right password afterwards', async () => {
     await t.api('POST', '/api/v1/admin-accounts', { username: 'frank', password: PASSWORD });
     for (let i = 0; i < 10; i++) {
@@ -329,6 +346,18 @@ describe.each(STORES)('administrator accounts and sessions on %s', (kind: StoreK
     expect(locked.status).toBe(429);
     expect(locked.json.error.code).toBe('rate_limited');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // From another address frank still signs in: one stranger cannot lock him out.
+    const elsewhere = new SessionStore(t.service.db, 30);
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await elsewhere.signIn({ username: 'frank', password: `no-${i}` }, '2001:db8:1:2::7')).ok,
+      ).toBe(false);
+    expect(
+      await elsewhere.signIn({ username: 'frank', password: PASSWORD }, '2001:db8:1:2:ffff::1'),
+    ).toMatchObject({ ok: false, reason: 'limited' }); // the same /64
+    expect(
+      await elsewhere.signIn({ username: 'frank', password: PASSWORD }, '192.0.2.9'),
+    ).toMatchObject({ ok: true });
     // Another username from the same address is not locked by frank's failures.
     expect(
       (
@@ -348,6 +377,7 @@ describe('admin center: CSRF, sign-out, events, audit (PGlite)', () => {
     t = await startTestService('pglite', undefined, {
       DIALBRIDGE_ADMIN_USER: 'alice',
       DIALBRIDGE_ADMIN_PASSWORD: PASSWORD,
+      DIALBRIDGE_EVENTS_HEARTBEAT_MS: '1000',
     });
     alice = await signIn(t, { username: 'alice', password: PASSWORD });
   });
@@ -439,6 +469,30 @@ describe('admin center: CSRF, sign-out, events, audit (PGlite)', () => {
     // A page's script gets no Basic challenge (the browser would pop up its own login).
     expect(anon.headers.get('www-authenticate')).not.toMatch(/Basic/);
     await anon.body?.cancel();
+  });
+
+  it('ends an open event stream at the next heartbeat once its session is signed out', async () => {
+    const b = await signIn(t, { username: 'alice', password: PASSWORD });
+    const res = await fetch(`${t.url}/api/v1/events`, {
+      headers: { cookie: b.cookie, accept: 'text/event-stream' },
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let ended = false;
+    const read = (async () => {
+      while (!(await reader.read()).done);
+      ended = true;
+    })();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ended).toBe(false); // a good session's stream stays open across heartbeats
+    expect((await b.call('DELETE', '/api/v1/session')).status).toBe(204);
+    await Promise.race([
+      read,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('the stream outlived its session')), 5000),
+      ),
+    ]);
+    expect(ended).toBe(true);
   });
 
   it('signs out: needs the CSRF token, then the session is gone and the cookie cleared', async () => {

@@ -50,20 +50,50 @@ export function csrfMatches(session: Session, presented: unknown): boolean {
 }
 
 /**
- * Failed sign-ins are counted per username and per client address (sliding
- * 15 minutes). Beyond the limit the sign-in is refused without checking the
- * credentials, until the window passes; a success does not clear the count,
- * so guessing cannot be interleaved with one's own good password.
+ * Failed sign-ins are counted in sliding 15-minute windows, and beyond a limit
+ * the sign-in is refused without checking the credentials until the window
+ * passes (a success does not clear the count, so guessing cannot be
+ * interleaved with one's own good password):
+ * - per username from one address: 10 — guessing from one place stops soon;
+ * - per address, any usernames: 50;
+ * - per username from everywhere: 100 — distributed guessing stops too, while
+ *   locking someone out now takes failures from at least 10 addresses, not
+ *   one stranger's ten tries. Token sign-in is never locked by a username.
+ * IPv6 addresses count per /64 (one host usually has a whole /64 to choose from).
  */
-export const SIGN_IN_LIMITS = { perUsername: 10, perAddress: 50, windowMs: 15 * 60_000 };
+export const SIGN_IN_LIMITS = {
+  perUsernameAndAddress: 10,
+  perAddress: 50,
+  perUsername: 100,
+  windowMs: 15 * 60_000,
+};
+
+/** The address a limit counts: IPv4 as is (also when IPv4-mapped), IPv6 by its /64. */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')
+    .concat('::/64');
+}
 
 export type SignInResult =
   | { ok: true; id: string; info: SessionInfo }
   | { ok: false; reason: 'invalid' | 'limited'; retryAfterS?: number };
 
 export class SessionStore {
-  private readonly byUsername: AttemptLimiter;
+  private readonly byPair: AttemptLimiter;
   private readonly byAddress: AttemptLimiter;
+  private readonly byUsername: AttemptLimiter;
 
   constructor(
     private readonly db: Db,
@@ -72,8 +102,12 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {
     const common = { windowMs: SIGN_IN_LIMITS.windowMs, overall: 1e9, overallWindowMs: 60_000 };
-    this.byUsername = new AttemptLimiter({ ...common, perCaller: SIGN_IN_LIMITS.perUsername });
+    this.byPair = new AttemptLimiter({
+      ...common,
+      perCaller: SIGN_IN_LIMITS.perUsernameAndAddress,
+    });
     this.byAddress = new AttemptLimiter({ ...common, perCaller: SIGN_IN_LIMITS.perAddress });
+    this.byUsername = new AttemptLimiter({ ...common, perCaller: SIGN_IN_LIMITS.perUsername });
   }
 
   /** Signs in with a username and password, or with an API token; address is the client's. */
@@ -82,9 +116,12 @@ export class SessionStore {
     address: string,
   ): Promise<SignInResult> {
     const now = this.now();
+    const from = addressKey(address);
     const userKey = 'username' in creds ? creds.username.trim().toLowerCase() : undefined;
+    const pairKey = userKey === undefined ? undefined : `${userKey}\n${from}`;
     if (
-      this.byAddress.check(address, now) !== 'allowed' ||
+      this.byAddress.check(from, now) !== 'allowed' ||
+      (pairKey !== undefined && this.byPair.check(pairKey, now) !== 'allowed') ||
       (userKey !== undefined && this.byUsername.check(userKey, now) !== 'allowed')
     ) {
       return {
@@ -95,7 +132,8 @@ export class SessionStore {
     }
     // Counted before the (slow) check and refunded on success, so many
     // attempts at once cannot all slip under the limit while in flight.
-    this.byAddress.fail(address, now);
+    this.byAddress.fail(from, now);
+    if (pairKey !== undefined) this.byPair.fail(pairKey, now);
     if (userKey !== undefined) this.byUsername.fail(userKey, now);
     let who: { orgId: string; name: string; kind: 'account' | 'token'; ref: string } | undefined;
     if ('username' in creds) {
@@ -107,7 +145,8 @@ export class SessionStore {
       if (token) who = { orgId: token.orgId, name: token.name, kind: 'token', ref: token.id };
     }
     if (!who) return { ok: false, reason: 'invalid' };
-    this.byAddress.refund(address);
+    this.byAddress.refund(from);
+    if (pairKey !== undefined) this.byPair.refund(pairKey);
     if (userKey !== undefined) this.byUsername.refund(userKey);
     const id = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
@@ -141,7 +180,11 @@ export class SessionStore {
    * The live session a cookie value stands for, or undefined. Refreshes its
    * idle expiry (at most once a minute, so reading is rarely a write).
    */
-  async find(id: string | undefined): Promise<Session | undefined> {
+  /**
+   * The live session with this id, or undefined. `touch` (the default) counts
+   * it as activity; a long-lived event stream re-checking its session does not.
+   */
+  async find(id: string | undefined, touch = true): Promise<Session | undefined> {
     if (!id || id.length > 128) return undefined;
     const [r] = await this.db.query<SessionRow>(
       `select s.id_hash, s.org_id, s.kind, s.name, s.csrf_token,
@@ -155,7 +198,7 @@ export class SessionStore {
       [hash(id)],
     );
     if (!r) return undefined;
-    if (r.stale) {
+    if (touch && r.stale) {
       await this.db.query(
         `update admin_sessions set last_seen_at = now(), expires_at = now() + make_interval(mins => $2)
          where id_hash = $1`,

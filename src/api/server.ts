@@ -12,7 +12,7 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerDirectoryRoutes } from './routes/directory.ts';
 import { registerNumberRoutes } from './routes/numbers.ts';
 import { registerLiveRoutes } from './routes/live.ts';
-import { registerEventRoutes } from './routes/events.ts';
+import { registerEventRoutes, type EventRouteDeps } from './routes/events.ts';
 import { registerPromptRoutes } from './routes/prompts.ts';
 import { registerMailRoutes, type MailRouteDeps } from './routes/mail.ts';
 import { registerMeetingRoutes } from './routes/meetings.ts';
@@ -31,9 +31,6 @@ import { registerProviderCsvRoutes } from './routes/provider-csv.ts';
 import type { MeetingService } from '../meetings/service.ts';
 import type { PromptOverrides } from '../prompts/overrides.ts';
 import type { PromptLibrary } from '../prompts/library.ts';
-import type { EventBus } from '../events/bus.ts';
-import type { WebhookDispatcher } from '../events/webhooks.ts';
-import type { Db } from '../store/db.ts';
 import type { MeetingRegistry } from '../conference/registry.ts';
 
 export interface ApiDeps {
@@ -47,7 +44,7 @@ export interface ApiDeps {
   /** Live meetings on this node (absent in API-only tests). */
   meetings?: MeetingRegistry;
   /** Event stream, webhooks and call records (absent in API-only tests). */
-  events?: { bus: EventBus; db: Db; webhooks: WebhookDispatcher };
+  events?: EventRouteDeps;
   /** Organizations' own prompt recordings (absent in API-only tests). */
   prompts?: { overrides: PromptOverrides; library: PromptLibrary };
   /** The email outbox (absent in API-only tests). */
@@ -65,6 +62,8 @@ export interface ApiDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    /** Whether the token or session this request came with is still good (long-lived streams ask). */
+    stillAuthorized?: () => Promise<boolean>;
   }
 }
 
@@ -121,6 +120,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('stillAuthorized', undefined);
 
   await app.register(cookie);
 
@@ -147,6 +147,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         });
       }
       req.actor = actor;
+      req.stillAuthorized = async () => (await deps.authenticate(token)) !== undefined;
       return;
     }
     const sid = deps.sessions && req.cookies[SESSION_COOKIE];
@@ -166,6 +167,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         return csrfRefusal(reply);
       }
       req.actor = session.actor;
+      req.stillAuthorized = async () => (await deps.sessions!.store.find(sid, false)) !== undefined;
       return;
     }
     return refuse(

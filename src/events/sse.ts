@@ -10,7 +10,8 @@ import type { Delivered, LiveEventType } from './types.ts';
  *   event: participant.joined
  *   data: {"type":"participant.joined","orgId":"…","seq":42,"at":"…",…}
  *
- * A comment line every heartbeatMs keeps proxies from closing an idle stream.
+ * A comment line every heartbeatMs keeps proxies from closing an idle stream,
+ * and is when the client's sign-in is checked again (StreamRequest.stillAuthorized).
  * EventSource clients reconnect by themselves and send Last-Event-ID; the
  * events they missed are replayed from the bus's short history.
  */
@@ -22,6 +23,12 @@ export interface StreamRequest {
   types?: ReadonlySet<LiveEventType>;
   /** The id of the last event the client received, to resume after it. */
   lastEventId?: number;
+  /**
+   * Asked at every heartbeat: false ends the stream. A stream is opened once
+   * and may stay open for days; signing out, an ended session or a revoked
+   * token must not leave it running.
+   */
+  stillAuthorized?: () => Promise<boolean>;
 }
 
 export interface EventStreamOptions {
@@ -60,7 +67,19 @@ export class EventStreams {
       'x-accel-buffering': 'no',
     });
 
-    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), this.heartbeatMs);
+    let checking = false;
+    const heartbeat = setInterval(() => {
+      raw.write(': heartbeat\n\n');
+      if (!req.stillAuthorized || checking) return;
+      checking = true;
+      req
+        .stillAuthorized()
+        .catch(() => false)
+        .then((ok) => {
+          checking = false;
+          if (!ok && this.open.has(end)) end();
+        });
+    }, this.heartbeatMs);
     heartbeat.unref();
     const cleanup = () => {
       clearInterval(heartbeat);

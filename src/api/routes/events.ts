@@ -91,6 +91,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
         orgId: req.actor.orgId,
         types: filter,
         lastEventId: lastEventIdOf(req),
+        stillAuthorized: req.stillAuthorized,
       });
     },
   );

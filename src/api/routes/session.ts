@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.ts';
 import { csrfMatches, SESSION_COOKIE, type SessionStore } from '../../admin/sessions.ts';
-import { presentedToken, refuse } from '../auth.ts';
+import { refuse } from '../auth.ts';
 import { S } from '../http.ts';
 
 export const SESSION_PATH = '/api/v1/session';
@@ -141,7 +141,11 @@ export function csrfRefusal(reply: FastifyReply) {
   });
 }
 
-/** Username and password, or a token (in the body, or as Bearer/Basic); undefined when none given. */
+/**
+ * Username and password, or a token, in a JSON body only; undefined when none
+ * given. An Authorization header is not taken here: a browser resends cached
+ * Basic credentials (from /docs) by itself, even with another site's form.
+ */
 function credentials(
   req: FastifyRequest,
 ): { username: string; password: string } | { token: string } | undefined {
@@ -178,6 +182,5 @@ function credentials(
       return { username: o.username, password: o.password };
     }
   }
-  const token = presentedToken(req);
-  return token ? { token } : undefined;
+  return undefined;
 }

@@ -123,7 +123,12 @@ export function EditUserDialog({
       setError(err);
       setBusy(false);
       // A PIN made before a later step failed must still be shown once.
-      if (pins.length) onSaved(pins, 'Some changes were saved before an error.');
+      // The dialog closes then, so the error goes into the page's message.
+      if (pins.length)
+        onSaved(
+          pins,
+          `Some changes were saved, then one failed: ${(err as Error).message ?? String(err)}`,
+        );
     }
   };
 
