@@ -116,11 +116,29 @@ describe.each(STORES)('provider CSV wizard (%s)', (kind) => {
         Email: 'bea.lee@contoso.com',
         Provider: 'Acme Audio',
         Domain: 'acme.example',
-        TollNumber: '+14255550199',
-        TollFreeNumbers: '+18005550100',
+        // Cells starting with + (or = - @) are made inert for spreadsheets; the import takes the ' off.
+        TollNumber: "'+14255550199",
+        TollFreeNumbers: "'+18005550100",
         ParticipantPasscode: '445566',
         Url: '',
       },
+    ]);
+    // The file as exported imports back as it is: the same numbers, nothing changes.
+    const back = await send(
+      'POST',
+      '/api/v1/provider-csv/imports',
+      text
+        .split('\r\n')
+        .filter((l) => !l.startsWith('alex.'))
+        .join('\r\n'),
+    );
+    expect(back.status).toBe(201);
+    expect(back.json).toMatchObject({
+      state: 'validated',
+      summary: { rows: 1, changes: 0, unchanged: 1, badRows: 0 },
+    });
+    expect(back.json.preview).toEqual([
+      { line: 2, identity: 'bea.lee@contoso.com', displayName: 'Lee, Bea', changes: [] },
     ]);
   });
 
@@ -415,6 +433,191 @@ describe.each(STORES)('provider CSV wizard (%s)', (kind) => {
     );
     expect(Number(n!.n)).toBe(5000);
   }, 120_000);
+
+  it('a file over the 10 MB default body limit (20,000 rows) is read once and checked; apply waits for the check (409)', async () => {
+    const [org] = await t.service.db.query<{ id: string }>('select id from organizations');
+    await t.service.db.query(
+      `insert into users (id, org_id, upn, display_name, email, sip_address)
+       select 'big-' || i, $1, 'big' || i || '@contoso.com', 'Big ' || i, 'big' || i || '@contoso.com',
+         'sip:big' || i || '@contoso.com' from generate_series(1, 20000) as i`,
+      [org!.id],
+    );
+    // DisplayName is read past; a long one makes the file large.
+    const pad = 'x'.repeat(520);
+    const lines = [HEADER];
+    for (let i = 1; i <= 20000; i++) {
+      lines.push(
+        `big${i}@contoso.com,Big ${i} ${pad},big${i}@contoso.com,Hooli,hooli.example,'+1425555${String(1000 + (i % 9000)).padStart(4, '0')},,${200000 + i},`,
+      );
+    }
+    const csv = lines.join('\r\n');
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(10 * 1024 * 1024);
+    const up = await send(
+      'POST',
+      '/api/v1/provider-csv/imports?wait=false&fileName=big20k.csv',
+      csv,
+    );
+    expect(up.status).toBe(202);
+    expect(up.json).toMatchObject({ state: 'validating', total: 20000 });
+    // Applying a file still being checked (here, on this node) is refused, and changes nothing.
+    const early = await send('POST', `/api/v1/provider-csv/imports/${up.json.id}/apply`);
+    expect(early.status).toBe(409);
+    expect(early.json.error.message).toMatch(/still being checked/);
+    const checked = await until(up.json.id, 'validating');
+    expect(checked.job).toMatchObject({
+      state: 'validated',
+      processed: 20000,
+      summary: { rows: 20000, changes: 20000, unchanged: 0, badRows: 0 },
+    });
+    const full = await send('GET', `/api/v1/provider-csv/imports/${up.json.id}`);
+    expect(full.json.preview).toHaveLength(20000);
+    expect(full.json.preview[19999]).toMatchObject({
+      line: 20001,
+      identity: 'big20000@contoso.com',
+      changes: expect.arrayContaining([{ field: 'TollNumber', old: null, new: '+14255553000' }]),
+    });
+    const applied = await send('POST', `/api/v1/provider-csv/imports/${up.json.id}/apply`);
+    expect(applied.status).toBe(200);
+    expect(applied.json).toMatchObject({ state: 'applied', changedUsers: 20000 });
+    expect((await acpOf('big12345@contoso.com')).json).toMatchObject({
+      Name: 'Hooli',
+      TollNumber: '+14255554345',
+      ParticipantPasscode: '212345',
+    });
+  }, 180_000);
+
+  it('a job is read without its file and plan; the preview only when asked for', async () => {
+    const db = t.service.db;
+    const query = db.query;
+    const read: Record<string, unknown>[] = [];
+    db.query = (async (sql: string, params?: unknown[]) => {
+      const rows = await query.call(db, sql, params);
+      if (/\bprovider_imports\b/.test(sql)) read.push(...(rows as Record<string, unknown>[]));
+      return rows;
+    }) as typeof db.query;
+    try {
+      const listed = await send('GET', '/api/v1/provider-csv/imports');
+      expect(listed.status).toBe(200);
+      expect(read.length).toBeGreaterThan(0);
+      for (const row of read) {
+        for (const column of ['csv', 'plan', 'preview', 'errors']) {
+          expect(row, `list: ${column}`).not.toHaveProperty(column);
+        }
+      }
+      const id = listed.json[0].id as string;
+      read.length = 0;
+      const polled = await send('GET', `/api/v1/provider-csv/imports/${id}?preview=false`);
+      expect(polled.json).not.toHaveProperty('preview');
+      expect(read.length).toBeGreaterThan(0);
+      for (const row of read) {
+        for (const column of ['csv', 'plan', 'preview']) {
+          expect(row, `poll: ${column}`).not.toHaveProperty(column);
+        }
+      }
+      read.length = 0;
+      const full = await send('GET', `/api/v1/provider-csv/imports/${id}`);
+      for (const row of read) {
+        for (const column of ['csv', 'plan']) {
+          expect(row, `get: ${column}`).not.toHaveProperty(column);
+        }
+      }
+      // The summaries are the same whichever way the job is read.
+      expect(listed.json[0].summary).toEqual(full.json.summary);
+      expect(polled.json.summary).toEqual(full.json.summary);
+      expect(full.json.summary.rows).toBeGreaterThan(0);
+    } finally {
+      db.query = query;
+    }
+  });
+
+  it('a failure in the background (wait=false) is logged and recorded on the job, never left unhandled', async () => {
+    const db = t.service.db;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    // The store refuses the next outcomes written for jobs named refused.csv (a sequence: not rolled back).
+    await db.query(`create sequence refusals`);
+    await db.query(`create function refuse_import_outcome() returns trigger language plpgsql as $$
+      begin
+        if old.state in ('validating', 'applying') and new.state <> old.state
+            and nextval('refusals') <= 2 then
+          raise exception 'the store refused the write';
+        end if;
+        return new;
+      end $$`);
+    await db.query(`create trigger refuse_import_outcome before update on provider_imports
+      for each row when (new.file_name = 'refused.csv') execute function refuse_import_outcome()`);
+    try {
+      const csv =
+        'Identity,Provider,TollNumber,ParticipantPasscode\ndee.ray@contoso.com,Globex,+442071838750,31\n';
+      // The check's result, then its own record of the failure, are refused.
+      const up = await send(
+        'POST',
+        '/api/v1/provider-csv/imports?wait=false&fileName=refused.csv',
+        csv,
+      );
+      expect(up.status).toBe(202);
+      const checked = await until(up.json.id, 'validating');
+      expect(checked.job).toMatchObject({
+        state: 'invalid',
+        reason: expect.stringMatching(/^the check stopped: .*the store refused the write/),
+      });
+      const apply = await send('POST', `/api/v1/provider-csv/imports/${up.json.id}/apply`);
+      expect(apply.status).toBe(409);
+
+      // The same for an apply: its transaction, then its record of the failure.
+      const good = await send('POST', '/api/v1/provider-csv/imports?fileName=refused.csv', csv);
+      expect(good.status).toBe(201);
+      await db.query(`alter sequence refusals restart`);
+      const started = await send(
+        'POST',
+        `/api/v1/provider-csv/imports/${good.json.id}/apply?wait=false`,
+      );
+      expect(started.status).toBe(202);
+      const applied = await until(good.json.id, 'applying');
+      expect(applied.job).toMatchObject({
+        state: 'failed',
+        reason: expect.stringMatching(
+          /^the apply stopped, nothing was written: .*the store refused the write/,
+        ),
+      });
+      expect((await acpOf('dee.ray@contoso.com')).json.ParticipantPasscode).not.toBe('31');
+      // Once the store takes writes again, the failed job applies.
+      const again = await send('POST', `/api/v1/provider-csv/imports/${good.json.id}/apply`);
+      expect(again.json).toMatchObject({ state: 'applied' });
+      expect((await acpOf('dee.ray@contoso.com')).json.ParticipantPasscode).toBe('31');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await db.query(`drop trigger refuse_import_outcome on provider_imports`);
+      await db.query(`drop function refuse_import_outcome()`);
+      await db.query(`drop sequence refusals`);
+    }
+  });
+
+  it('an organization with users can be deleted (the directory counts go with it)', async () => {
+    const db = t.service.db;
+    await db.query(`insert into organizations (id, name) values ('org-gone', 'Gone Ltd')`);
+    await db.query(
+      `insert into users (id, org_id, upn, display_name, email, sip_address)
+       select 'gone-' || i, 'org-gone', 'gone' || i || '@gone.example', 'Gone ' || i,
+         'gone' || i || '@gone.example', 'sip:gone' || i || '@gone.example' from generate_series(1, 3) as i`,
+    );
+    const counts = `select count(*) as n from users_directory_counts where org_id = 'org-gone'`;
+    expect(Number((await db.query<{ n: string }>(counts))[0]!.n)).toBeGreaterThan(0);
+    await db.query('delete from organizations where id = $1', ['org-gone']);
+    expect(await db.query(`select id from users where org_id = 'org-gone'`)).toEqual([]);
+    expect(Number((await db.query<{ n: string }>(counts))[0]!.n)).toBe(0);
+    // The other organization's counts are untouched: deleting one of its users still counts.
+    const [before] = await db.query<{ n: string }>(
+      `select coalesce(sum(delta), 0) as n from users_directory_counts where org_id <> 'org-gone'`,
+    );
+    await db.query(`delete from users where id = 'big-1'`);
+    const [after] = await db.query<{ n: string }>(
+      `select coalesce(sum(delta), 0) as n from users_directory_counts where org_id <> 'org-gone'`,
+    );
+    expect(Number(after!.n)).toBe(Number(before!.n) - 1);
+  });
 
   it('the command line: export, a bad file exits 1 with its lines, dry run, import', async () => {
     const out = join(dir, 'export.csv');

@@ -1,4 +1,6 @@
-import { parse } from 'csv-parse/sync';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parse, type Info } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { checkAcp, type AcpInput, type AcpRow } from './acp.ts';
 import type { Change } from './audit.ts';
@@ -8,7 +10,17 @@ import type { Provider } from './users.ts';
  * The third-party provider CSV (admin.md, "Third-party audio conferencing
  * providers"; docs/provider-csv.md): the file the export wizard writes for the
  * provider and the import wizard reads back. Pure: no store, no I/O.
+ *
+ * A file may be large (a 10 MB file has some 64,000 rows) and the call plane
+ * shares this event loop (a 20 ms media clock): reading, checking and writing
+ * are done a slice at a time, yielding to the event loop between slices
+ * (PARSE_CHUNK_BYTES of the file, a chunk of rows, EXPORT_CHUNK_USERS users).
  */
+
+/** The file is fed to csv-parse this many bytes at a time, yielding in between. */
+export const PARSE_CHUNK_BYTES = 64 * 1024;
+/** Users written to the export per slice (a few ms each; ~25 ms before the code is warm), yielding in between. */
+export const EXPORT_CHUNK_USERS = 500;
 
 /** Every column, in the order the export writes them. */
 export const CSV_COLUMNS = [
@@ -125,28 +137,55 @@ export interface ExportUser {
 }
 
 /**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
- * leading apostrophe. Only for DisplayName: the import reads past it, and the
- * other columns are validated values (numbers start with + and must stay so).
+ * A cell a spreadsheet would run as a formula (=, +, -, @, tab or CR first)
+ * gets a leading apostrophe, in every column: names, addresses and URLs are
+ * free text, and a phone number (+14255550100) is guarded too — a spreadsheet
+ * would turn it into a number, dropping the + and, past 11 digits, saving it
+ * back as 4.42072E+11 (docs/provider-csv.md). Apostrophes already in front of
+ * such a cell get one more, so the
+ * import, which takes a single apostrophe off (`uninert`), reads back exactly
+ * what was exported.
  */
-const inert = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+export const inert = (v: string) => (/^'*[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
-/** The CSV for the provider: a header row, then one row per user with their current provider fields. */
-export function exportCsv(users: ExportUser[]): string {
-  return stringify(
-    users.map((u) => ({
-      Identity: u.upn,
-      DisplayName: inert(u.displayName),
-      Email: u.email,
-      Provider: u.acp?.name ?? '',
-      Domain: u.acp?.domain ?? '',
-      TollNumber: u.acp?.toll_number ?? '',
-      TollFreeNumbers: (u.acp?.toll_free_numbers ?? []).join(';'),
-      ParticipantPasscode: u.acp?.participant_passcode ?? '',
-      Url: u.acp?.url ?? '',
-    })),
-    { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows' },
-  );
+/** The import's side of `inert`: one leading apostrophe in front of a formula character is taken off. */
+export const uninert = (v: string) => (/^'+[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
+
+/** One user's row, every cell made inert. */
+function exportRow(u: ExportUser): Record<CsvColumn, string> {
+  const row: Record<CsvColumn, string> = {
+    Identity: u.upn,
+    DisplayName: u.displayName,
+    Email: u.email,
+    Provider: u.acp?.name ?? '',
+    Domain: u.acp?.domain ?? '',
+    TollNumber: u.acp?.toll_number ?? '',
+    TollFreeNumbers: (u.acp?.toll_free_numbers ?? []).join(';'),
+    ParticipantPasscode: u.acp?.participant_passcode ?? '',
+    Url: u.acp?.url ?? '',
+  };
+  for (const c of CSV_COLUMNS) row[c] = inert(row[c]);
+  return row;
+}
+
+/**
+ * The CSV for the provider: a header row, then one row per user with their
+ * current provider fields. Written EXPORT_CHUNK_USERS users at a time,
+ * yielding to the event loop in between.
+ */
+export async function exportCsv(users: ExportUser[]): Promise<string> {
+  const parts: string[] = [];
+  for (let i = 0; i === 0 || i < users.length; i += EXPORT_CHUNK_USERS) {
+    if (i > 0) await nextTurn();
+    parts.push(
+      stringify(users.slice(i, i + EXPORT_CHUNK_USERS).map(exportRow), {
+        header: i === 0,
+        columns: [...CSV_COLUMNS],
+        record_delimiter: 'windows',
+      }),
+    );
+  }
+  return parts.join('');
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +203,7 @@ function delimiterOf(firstLine: string): string {
   return ',';
 }
 
-/** Physical line numbers (1-based) of byte offsets, by counting line feeds. */
+/** Physical line numbers (1-based) of byte offsets, by counting line feeds; offsets only grow. */
 function lineCounter(buf: Buffer) {
   let pos = 0;
   let line = 1;
@@ -174,15 +213,26 @@ function lineCounter(buf: Buffer) {
   };
 }
 
+/** Space, tab, CR, LF: what lies between the end of one record and the start of the next (csv-parse skips whitespace-only lines, as `trim` leaves them empty). */
+const isGap = (byte: number | undefined) =>
+  byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
+
 /**
  * Reads the file with csv-parse. The first non-empty line is the header; its
  * columns must include the required ones and nothing unknown. Each data row
  * carries the physical line it starts on (quoted fields may span lines).
+ *
+ * The file is fed to the parser PARSE_CHUNK_BYTES at a time, yielding to the
+ * event loop between chunks: a 10 MB file never holds the loop for long.
  */
-export function parseCsv(input: string | Buffer): ParsedCsv {
+export async function parseCsv(input: string | Buffer): Promise<ParsedCsv> {
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const text = buf.toString('utf8').replace(/^\uFEFF/, '');
-  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  // The first line with something on it (the header) decides the separator.
+  const firstNonBlank = (text: string) => /[^\r\n]*[^\s\uFEFF][^\r\n]*/.exec(text)?.[0];
+  const firstLine =
+    firstNonBlank(buf.subarray(0, PARSE_CHUNK_BYTES).toString('utf8')) ??
+    (buf.length > PARSE_CHUNK_BYTES ? firstNonBlank(buf.toString('utf8')) : undefined) ??
+    '';
   if (!firstLine) {
     return {
       columns: [],
@@ -195,16 +245,35 @@ export function parseCsv(input: string | Buffer): ParsedCsv {
       ],
     };
   }
-  let records: { record: string[]; info: { bytes: number } }[];
+  // Where each record starts: after the previous one, past blank and whitespace-only lines.
+  const lineAt = lineCounter(buf);
+  let end = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const located: { fields: string[]; line: number }[] = [];
   try {
-    records = parse(buf, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      delimiter: delimiterOf(firstLine),
-    }) as unknown as typeof records;
+    await pipeline(
+      async function* () {
+        for (let i = 0; i < buf.length; i += PARSE_CHUNK_BYTES) {
+          if (i > 0) await nextTurn();
+          yield buf.subarray(i, i + PARSE_CHUNK_BYTES);
+        }
+      },
+      parse({
+        bom: true,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+        delimiter: delimiterOf(firstLine),
+      }),
+      async (records: AsyncIterable<{ record: string[]; info: Info }>) => {
+        for await (const r of records) {
+          let start = end;
+          while (start < buf.length && isGap(buf[start])) start++;
+          end = r.info.bytes;
+          located.push({ fields: r.record.map(uninert), line: lineAt(start) });
+        }
+      },
+    );
   } catch (err) {
     const e = err as { message: string; lines?: number };
     return {
@@ -218,15 +287,20 @@ export function parseCsv(input: string | Buffer): ParsedCsv {
       ],
     };
   }
-  // Where each record starts: after the previous one, past any empty lines.
-  const lineAt = lineCounter(buf);
-  let end = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  const located = records.map((r) => {
-    let start = end;
-    while (start < buf.length && (buf[start] === 0x0a || buf[start] === 0x0d)) start++;
-    end = r.info.bytes;
-    return { fields: r.record, line: lineAt(start) };
-  });
+  // Rows of empty cells before the header (a tab-separated file's "\t" line) are not the header.
+  while (located.length && located[0]!.fields.every((f) => f === '')) located.shift();
+  if (!located.length) {
+    return {
+      columns: [],
+      rows: [],
+      errors: [
+        {
+          line: 1,
+          message: `The file is empty: the first line must be the header row (${CSV_COLUMNS.join(',')}).`,
+        },
+      ],
+    };
+  }
 
   const [header, ...data] = located;
   const columns: CsvColumn[] = [];
@@ -421,7 +495,8 @@ export interface ImportCheck {
 
 /**
  * Every row of a parsed file against the users it names, in chunks so a large
- * file reports progress (processed rows) and leaves the event loop breathing.
+ * file reports progress (processed rows) and leaves the event loop breathing:
+ * after each chunk, the event loop runs before the next one.
  */
 export async function checkRows(
   parsed: ParsedCsv,
@@ -441,7 +516,10 @@ export async function checkRows(
       errors.push(...r.errors);
       if (r.planned) planned.push(r.planned);
     }
-    if ((i + 1) % chunk === 0 || i === rows.length - 1) await opts.onProgress?.(i + 1);
+    if ((i + 1) % chunk === 0 || i === rows.length - 1) {
+      await opts.onProgress?.(i + 1);
+      await nextTurn();
+    }
   }
   errors.sort((a, b) => a.line - b.line);
   const names = new Map([...users.values()].map((u) => [u.upn, u.displayName]));

@@ -14,6 +14,7 @@ import {
   parseCsv,
   refuseUser,
   type ImportUser,
+  type ParsedCsv,
   type PreviewRow,
   type RowError,
 } from './provider-csv.ts';
@@ -66,24 +67,29 @@ export interface ImportJobView {
   preview?: PreviewRow[];
 }
 
+/** A job as read for a reply: never the file or the plan; errors and preview only when asked for. */
 interface JobRow {
   id: string;
-  org_id: string;
   created_by: string;
   file_name: string | null;
-  csv: string;
   state: ImportState;
   total: number;
   processed: number;
-  errors: RowError[];
-  preview: PreviewRow[];
-  plan: StoredPlan[];
+  valid_rows: number;
+  changed_rows: number;
+  bad_rows: number;
+  errors?: RowError[];
+  preview?: PreviewRow[];
   reason: string | null;
   changed_users: number;
   created_at: string | Date;
   updated_at: string | Date;
   applied_at: string | Date | null;
 }
+
+/** The columns of a JobRow, without errors and preview (large: one entry per row of the file). */
+const JOB_COLUMNS = `id, created_by, file_name, state, total, processed, valid_rows, changed_rows, bad_rows,
+  reason, changed_users, created_at, updated_at, applied_at`;
 
 /** What the apply writes for one row: the user and their provider fields as read from the file. */
 interface StoredPlan {
@@ -151,8 +157,11 @@ function importUser(r: UserAcpRow): ImportUser {
 const ABANDONED_AFTER_S = 30;
 
 export class ProviderImports {
-  /** Work running on this node, with its live progress. */
-  private readonly running = new Map<string, { processed: number; done: Promise<unknown> }>();
+  /** Work running on this node (checking or applying a job), with its live progress. */
+  private readonly running = new Map<
+    string,
+    { kind: 'validate' | 'apply'; processed: number; done: Promise<unknown> }
+  >();
 
   constructor(private readonly deps: { db: Db; log: Logger }) {}
 
@@ -200,18 +209,17 @@ export class ProviderImports {
       );
       users = rows.map(importUser);
     }
-    return {
-      csv: exportCsv(users.map((u) => ({ ...u }))),
-      users: users.length,
-    };
+    return { csv: await exportCsv(users), users: users.length };
   }
 
   // Import
 
   /**
    * Reads the file and creates the job. The file is parsed at once (the
-   * header and the row count are known in the reply); rows are checked in the
-   * background: `done` settles when the job is `validated` or `invalid`.
+   * header and the row count are known in the reply), once, a slice at a
+   * time; rows are checked in the background: `done` settles when the job is
+   * `validated` or `invalid`. Nobody needs to wait for `done`: a failure in
+   * the background is logged and recorded on the job.
    */
   async startImport(
     actor: Actor,
@@ -223,12 +231,12 @@ export class ProviderImports {
     }
     const name =
       typeof fileName === 'string' && fileName.trim() ? fileName.trim().slice(0, 255) : null;
-    const parsed = parseCsv(csv);
+    const parsed = await parseCsv(csv);
     const id = randomUUID();
     const headerBroken = !parsed.columns.length;
     await this.db.query(
-      `insert into provider_imports (id, org_id, created_by, file_name, csv, state, total, errors, reason)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `insert into provider_imports (id, org_id, created_by, file_name, csv, state, total, errors, bad_rows, reason)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         id,
         actor.orgId,
@@ -238,33 +246,73 @@ export class ProviderImports {
         headerBroken ? 'invalid' : 'validating',
         parsed.rows.length,
         JSON.stringify(headerBroken ? parsed.errors : []),
+        headerBroken ? new Set(parsed.errors.map((e) => e.line)).size : 0,
         headerBroken ? parsed.errors[0]!.message : null,
       ],
     );
     const job = await this.get(actor, id, { preview: false });
-    const done = headerBroken
-      ? Promise.resolve(job)
-      : this.track(id, (progress) => this.validate(actor.orgId, id, csv, progress));
-    return { job, done: done.then(() => this.get(actor, id)) };
+    if (headerBroken) return { job, done: Promise.resolve(job) };
+    const done = this.track(actor, id, 'validate', (progress) =>
+      this.validate(actor.orgId, id, parsed, progress),
+    );
+    return { job, done };
   }
 
-  /** Runs work for a job on this node, keeping its live progress for readers. */
-  private track<T>(id: string, work: (progress: (n: number) => void) => Promise<T>): Promise<T> {
-    const entry = { processed: 0, done: Promise.resolve() as Promise<unknown> };
-    const done = work((n) => (entry.processed = n)).finally(() => this.running.delete(id));
-    entry.done = done.catch(() => undefined);
+  /**
+   * Runs work for a job on this node, keeping its live progress for readers.
+   * The returned promise settles with the job as the work left it. It may be
+   * left unawaited (`?wait=false`): if the work throws, the error is logged
+   * and recorded on the job (`invalid` or `failed`, with the reason) here.
+   */
+  private track(
+    actor: Actor,
+    id: string,
+    kind: 'validate' | 'apply',
+    work: (progress: (n: number) => void) => Promise<void>,
+  ): Promise<ImportJobView> {
+    const entry = { kind, processed: 0, done: Promise.resolve() as Promise<unknown> };
+    const ran = work((n) => (entry.processed = n)).finally(() => this.running.delete(id));
+    entry.done = ran.catch(() => undefined);
     this.running.set(id, entry);
+    const done = ran
+      .catch(async (err: unknown) => {
+        const what = kind === 'validate' ? 'validation' : 'apply';
+        this.deps.log.error({ err, import: id }, `provider import ${what} failed`);
+        await this.db
+          .query(
+            `update provider_imports set state = $2, processed = 0, reason = $3, updated_at = now()
+             where id = $1 and state = $4`,
+            [
+              id,
+              kind === 'validate' ? 'invalid' : 'failed',
+              kind === 'validate'
+                ? `the check stopped: ${(err as Error).message}`
+                : `the apply stopped, nothing was written: ${(err as Error).message}`,
+              kind === 'validate' ? 'validating' : 'applying',
+            ],
+          )
+          .catch((e: unknown) =>
+            this.deps.log.error(
+              { err: e, import: id },
+              `provider import ${what}: cannot record the failure`,
+            ),
+          );
+      })
+      .then(() => this.get(actor, id));
+    // Handled here, so a caller who does not wait never leaves an unhandled rejection (it would end the process).
+    done.catch((err: unknown) =>
+      this.deps.log.error({ err, import: id }, 'provider import: cannot read the job back'),
+    );
     return done;
   }
 
   private async validate(
     orgId: string,
     id: string,
-    csv: string,
+    parsed: ParsedCsv,
     progress: (n: number) => void,
   ): Promise<void> {
     try {
-      const parsed = parseCsv(csv);
       const keys = [...new Set(parsed.rows.map((r) => identityKey(r.cells.Identity)))].filter(
         Boolean,
       );
@@ -285,14 +333,15 @@ export class ProviderImports {
               [id, n],
             );
           }
-          await new Promise((r) => setImmediate(r));
         },
       });
       const badRows = new Set(check.errors.map((e) => e.line)).size;
       const invalid = check.errors.length > 0;
+      const changed = check.preview.filter((p) => p.changes.length).length;
       await this.db.query(
         `update provider_imports set state = $2, processed = total, errors = $3, preview = $4, plan = $5,
-           reason = $6, updated_at = now() where id = $1 and state = 'validating'`,
+           reason = $6, valid_rows = $7, changed_rows = $8, bad_rows = $9, updated_at = now()
+         where id = $1 and state = 'validating'`,
         [
           id,
           invalid ? 'invalid' : 'validated',
@@ -309,6 +358,9 @@ export class ProviderImports {
           invalid
             ? `${badRows} row${badRows === 1 ? ' has' : 's have'} errors; nothing can be applied until the file is fixed and uploaded again`
             : null,
+          check.preview.length,
+          changed,
+          badRows,
         ],
       );
     } catch (err) {
@@ -321,24 +373,33 @@ export class ProviderImports {
   }
 
   /** A validation whose node went away (no heartbeat) is taken over here, from the stored file. */
-  private async resumeAbandoned(orgId: string, row: JobRow): Promise<void> {
+  private async resumeAbandoned(actor: Actor, row: JobRow): Promise<void> {
     if (row.state !== 'validating' || this.running.has(row.id)) return;
-    const claimed = await this.db.query(
+    // The stored file is read only by the request that takes the check over.
+    const [claimed] = await this.db.query<{ csv: string }>(
       `update provider_imports set updated_at = now(), processed = 0 where id = $1 and state = 'validating'
-         and updated_at < now() - make_interval(secs => $2) returning id`,
+         and updated_at < now() - make_interval(secs => $2) returning csv`,
       [row.id, ABANDONED_AFTER_S],
     );
-    if (claimed.length) {
-      void this.track(row.id, (p) => this.validate(orgId, row.id, row.csv, p));
+    if (claimed) {
+      void this.track(actor, row.id, 'validate', async (p) =>
+        this.validate(actor.orgId, row.id, await parseCsv(claimed.csv), p),
+      );
     }
   }
 
-  private async load(actor: Actor, id: unknown): Promise<JobRow> {
+  /** The job for a reply: never the stored file or plan; the errors and the preview only when asked for. */
+  private async load(
+    actor: Actor,
+    id: unknown,
+    opts: { errors?: boolean; preview?: boolean } = {},
+  ): Promise<JobRow> {
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
       throw new NotFoundError('provider import', String(id), 'id');
     }
     const [row] = await this.db.query<JobRow>(
-      'select * from provider_imports where id = $1 and org_id = $2',
+      `select ${JOB_COLUMNS}${opts.errors ? ', errors' : ''}${opts.preview ? ', preview' : ''}
+         from provider_imports where id = $1 and org_id = $2`,
       [id, actor.orgId],
     );
     if (!row) throw new NotFoundError('provider import', id, 'id');
@@ -348,15 +409,16 @@ export class ProviderImports {
   async get(actor: Actor, id: unknown, opts: { preview?: boolean } = {}): Promise<ImportJobView> {
     // Progress read before the row, so a reply never shows less than an earlier one did.
     const live = typeof id === 'string' ? this.running.get(id)?.processed : undefined;
-    const row = await this.load(actor, id);
-    await this.resumeAbandoned(actor.orgId, row);
-    return this.view(row, opts.preview ?? true, true, live);
+    const preview = opts.preview ?? true;
+    const row = await this.load(actor, id, { errors: true, preview });
+    await this.resumeAbandoned(actor, row);
+    return this.view(row, preview, true, live);
   }
 
   /** Recent imports of the organization, newest first, without their rows and errors. */
   async list(actor: Actor, limit = 20): Promise<ImportJobView[]> {
     const rows = await this.db.query<JobRow>(
-      `select * from provider_imports where org_id = $1 order by created_at desc, id limit $2`,
+      `select ${JOB_COLUMNS} from provider_imports where org_id = $1 order by created_at desc, id limit $2`,
       [actor.orgId, Math.max(1, Math.min(100, limit))],
     );
     return rows.map((r) => this.view(r, false, false));
@@ -368,9 +430,6 @@ export class ProviderImports {
     withErrors = true,
     live = this.running.get(r.id)?.processed,
   ): ImportJobView {
-    const errors = r.errors ?? [];
-    const preview = r.preview ?? [];
-    const changes = preview.filter((p) => p.changes.length).length;
     const processed =
       live !== undefined && (r.state === 'validating' || r.state === 'applying')
         ? Math.max(live, r.processed)
@@ -387,39 +446,40 @@ export class ProviderImports {
       processed,
       summary: {
         rows: r.total,
-        changes,
-        unchanged: preview.length - changes,
-        badRows: new Set(errors.map((e) => e.line)).size,
+        changes: r.changed_rows,
+        unchanged: r.valid_rows - r.changed_rows,
+        badRows: r.bad_rows,
       },
       changedUsers: r.changed_users,
       reason: r.reason,
-      ...(withErrors ? { errors } : {}),
-      ...(withPreview ? { preview } : {}),
+      ...(withErrors ? { errors: r.errors ?? [] } : {}),
+      ...(withPreview ? { preview: r.preview ?? [] } : {}),
     };
   }
 
   /**
    * Starts (or joins) the apply. `done` settles with the job `applied` or
-   * `failed`. An applied job is left as it is.
+   * `failed`. An applied job is left as it is. A job still being checked —
+   * on this node or another — is refused (409): apply it once it is validated.
    */
   async startApply(
     actor: Actor,
     id: unknown,
   ): Promise<{ job: ImportJobView; done: Promise<ImportJobView> }> {
-    const row = await this.load(actor, id);
+    const row = await this.load(actor, id, { errors: true });
     const running = this.running.get(row.id);
-    if (running) {
-      return {
-        job: this.view(row, false),
-        done: running.done.then(() => this.get(actor, row.id)),
-      };
+    if (running?.kind === 'apply') {
+      const done = running.done.then(() => this.get(actor, row.id));
+      done.catch(() => undefined);
+      return { job: this.view(row, false), done };
     }
     if (row.state === 'applied') {
-      const job = this.view(row, false);
-      return { job, done: Promise.resolve(this.view(row, true)) };
+      const done = this.get(actor, row.id);
+      done.catch(() => undefined);
+      return { job: this.view(row, false), done };
     }
-    if (row.state === 'validating') {
-      await this.resumeAbandoned(actor.orgId, row);
+    if (running?.kind === 'validate' || row.state === 'validating') {
+      await this.resumeAbandoned(actor, row);
       throw new ConflictError(
         'id',
         'the file is still being checked; apply it when it is validated.',
@@ -437,18 +497,18 @@ export class ProviderImports {
        where id = $1 and state in ('validated', 'failed', 'applying')`,
       [row.id],
     );
-    const done = this.track(row.id, (p) => this.apply(actor, row.id, p));
+    const done = this.track(actor, row.id, 'apply', (p) => this.apply(actor, row.id, p));
     // Not read back: on the embedded store the apply's transaction holds the connection.
     const job = this.view({ ...row, state: 'applying', processed: 0, reason: null }, false);
-    return { job, done: done.then(() => this.get(actor, row.id)) };
+    return { job, done };
   }
 
   private async apply(actor: Actor, id: string, progress: (n: number) => void): Promise<void> {
     try {
       await this.db.tx(async (q) => {
         // Serializes concurrent applies of one job (several nodes): the later one finds it applied.
-        const [job] = await q.query<JobRow>(
-          'select * from provider_imports where id = $1 for update',
+        const [job] = await q.query<ApplyJob>(
+          'select id, state, plan from provider_imports where id = $1 for update',
           [id],
         );
         if (!job || job.state === 'applied') return;
@@ -459,7 +519,8 @@ export class ProviderImports {
       if (!refused) this.deps.log.error({ err, import: id }, 'provider import apply failed');
       await this.db.query(
         `update provider_imports set state = 'failed', processed = 0, reason = $2,
-           errors = case when $3::jsonb is null then errors else $3::jsonb end, updated_at = now()
+           errors = case when $3::jsonb is null then errors else $3::jsonb end,
+           bad_rows = coalesce($4::integer, bad_rows), updated_at = now()
          where id = $1 and state <> 'applied'`,
         [
           id,
@@ -467,17 +528,25 @@ export class ProviderImports {
             ? err.message
             : `the apply stopped, nothing was written: ${(err as Error).message}`,
           refused ? JSON.stringify(err.errors) : null,
+          refused ? new Set(err.errors.map((e) => e.line)).size : null,
         ],
       );
     }
   }
 }
 
+/** What the apply reads of its job, under the row lock. */
+interface ApplyJob {
+  id: string;
+  state: ImportState;
+  plan: StoredPlan[];
+}
+
 /** Writes every row of a validated job in the caller's transaction, or throws and writes nothing. */
 async function applyPlan(
   q: Queryable,
   actor: Actor,
-  job: JobRow,
+  job: ApplyJob,
   progress: (n: number) => void,
 ): Promise<void> {
   const plan = job.plan ?? [];

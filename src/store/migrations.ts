@@ -338,8 +338,11 @@ begin
     insert into users_directory_counts (org_id, provider, licensed, delta)
       select org_id, provider, dir_licensed, count(*) from new_rows group by 1, 2, 3;
   elsif tg_op = 'DELETE' then
+    -- Not for an organization being deleted: its users go in the cascade, and so do its counts.
     insert into users_directory_counts (org_id, provider, licensed, delta)
-      select org_id, provider, dir_licensed, -count(*) from old_rows group by 1, 2, 3;
+      select org_id, provider, dir_licensed, -count(*) from old_rows o
+        where exists (select 1 from organizations g where g.id = o.org_id)
+        group by 1, 2, 3;
   else
     insert into users_directory_counts (org_id, provider, licensed, delta)
       select org_id, provider, licensed, sum(d) from (
@@ -399,6 +402,21 @@ create table provider_imports (
   applied_at timestamptz
 );
 create index provider_imports_org on provider_imports (org_id, created_at desc)
+`,
+  },
+  {
+    version: 9,
+    name: 'provider CSV import summaries',
+    sql: `
+alter table provider_imports
+  add column valid_rows integer not null default 0,
+  add column changed_rows integer not null default 0,
+  add column bad_rows integer not null default 0;
+update provider_imports set
+  valid_rows = jsonb_array_length(preview),
+  changed_rows = (select count(*) from jsonb_array_elements(preview) p
+    where jsonb_array_length(p->'changes') > 0),
+  bad_rows = (select count(distinct e->>'line') from jsonb_array_elements(errors) e)
 `,
   },
 ];
