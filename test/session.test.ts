@@ -552,6 +552,57 @@ describe('admin center: CSRF, sign-out, events, audit (PGlite)', () => {
     expect(noTty.code).toBe(2);
     expect(noTty.stderr).toMatch(/--password-stdin/);
 
+    // A new password: the old one stops working and grace's sessions end.
+    const before = await signIn(t, { username: 'grace', password: PASSWORD });
+    const NEW = 'another-long-passphrase-2026';
+    const passwd = await cliWithInput(
+      t,
+      ['accounts', 'passwd', 'grace', '--password-stdin'],
+      `${NEW}\n`,
+    );
+    expect(passwd.code, passwd.stderr).toBe(0);
+    expect((await before.call('GET', '/api/v1/session')).status).toBe(401);
+    const old = await request(`${t.url}/api/v1/session`, 'POST', {
+      body: { username: 'grace', password: PASSWORD },
+    });
+    expect(old.status).toBe(401);
+    const fresh = await signIn(t, { username: 'grace', password: NEW });
+    const weak = await t.api('PATCH', '/api/v1/admin-accounts/grace', {
+      password: 'grace-is-me-123',
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.json.error).toMatchObject({ field: 'password' });
+    expect((await fresh.call('GET', '/api/v1/session')).status).toBe(200); // nothing changed
+
+    // Disabled: signed out, cannot sign in; enabled again: can.
+    const disable = await t.cli(['accounts', 'disable', 'grace']);
+    expect(disable.code, disable.stderr).toBe(0);
+    expect((await fresh.call('GET', '/api/v1/session')).status).toBe(401);
+    expect(
+      (
+        await request(`${t.url}/api/v1/session`, 'POST', {
+          body: { username: 'grace', password: NEW },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await t.cliJson<any[]>(['accounts', 'list'])).find((a) => a.username === 'grace'),
+    ).toMatchObject({ disabled: true });
+    expect((await t.cli(['accounts', 'enable', 'grace'])).code).toBe(0);
+    await signIn(t, { username: 'grace', password: NEW });
+    const audit = (await t.api('GET', '/api/v1/audit?target=grace')).json as any[];
+    expect(
+      audit.filter((e) => e.action === 'account.set').map((e) => [e.field, e.newValue]),
+    ).toEqual([
+      ['Disabled', 'false'],
+      ['Disabled', 'true'],
+      ['Password', '*****'], // the audit log masks every Password value
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(NEW);
+    const bad = await t.api('PATCH', '/api/v1/admin-accounts/grace', { disabled: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.field).toBe('disabled');
+
     const remove = await t.cli(['accounts', 'remove', 'grace']);
     expect(remove.code, remove.stderr).toBe(0);
     expect(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/db.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Actor } from './context.ts';
-import { audit } from './audit.ts';
+import { audit, type Change } from './audit.ts';
 import { hashPin, verifyPin } from './pin.ts';
 
 /**
@@ -120,6 +120,39 @@ export async function removeAccount(
   if (!row) throw new NotFoundError('administrator account', String(username), 'username');
   await audit(q, actor, 'account.remove', row.username);
   return accountView(row);
+}
+
+/**
+ * Set-style change of an account: a new password (hashed before the
+ * transaction, `hash`), or disabling/enabling it. A new password or disabling
+ * ends the account's sessions, the way a password change does anywhere:
+ * whoever had the old one is signed out.
+ */
+export async function updateAccount(
+  q: Queryable,
+  actor: Actor,
+  username: unknown,
+  change: { hash?: string; disabled?: boolean },
+): Promise<AccountView> {
+  const name = typeof username === 'string' ? username.trim().toLowerCase() : '';
+  const [row] = await q.query<AccountRow>(
+    'select * from admin_accounts where org_id = $1 and username = $2 for update',
+    [actor.orgId, name],
+  );
+  if (!row) throw new NotFoundError('administrator account', String(username), 'username');
+  const changes: Change[] = [];
+  if (change.hash !== undefined) changes.push({ field: 'Password', old: 'set', new: 'changed' });
+  if (change.disabled !== undefined && change.disabled !== row.disabled)
+    changes.push({ field: 'Disabled', old: row.disabled, new: change.disabled });
+  const [next] = await q.query<AccountRow>(
+    `update admin_accounts set password_hash = coalesce($2, password_hash),
+       disabled = coalesce($3, disabled) where id = $1 returning *`,
+    [row.id, change.hash ?? null, change.disabled ?? null],
+  );
+  if (change.hash !== undefined || change.disabled === true)
+    await q.query('delete from admin_sessions where account_id = $1', [row.id]);
+  if (changes.length) await audit(q, actor, 'account.set', row.username, changes);
+  return accountView(next!);
 }
 
 // A hash of a password nobody has, checked when the username is unknown, so a

@@ -70,6 +70,7 @@ import {
   listAccounts,
   preparePassword,
   removeAccount,
+  updateAccount,
   type AccountView,
 } from './accounts.ts';
 import { listDirectory, type DirectoryPage, type DirectoryQuery } from './directory.ts';
@@ -441,6 +442,28 @@ export class AdminService {
   ): Promise<AccountView> {
     const prepared = await preparePassword(input);
     return this.db.tx((q) => createAccount(q, actor, prepared));
+  }
+
+  /** A new password and/or disabled; either ends the account's sessions. */
+  async updateAccount(
+    actor: Actor,
+    username: unknown,
+    input: { password?: unknown; disabled?: unknown },
+  ): Promise<AccountView> {
+    if (input.password === undefined && input.disabled === undefined)
+      throw new ValidationError('body', 'must set password or disabled');
+    if (input.disabled !== undefined && typeof input.disabled !== 'boolean')
+      throw new ValidationError('disabled', 'must be true or false', input.disabled);
+    const hash =
+      input.password === undefined
+        ? undefined
+        : (await preparePassword({ username, password: input.password })).hash;
+    return this.db.tx((q) =>
+      updateAccount(q, actor, username, {
+        hash,
+        disabled: input.disabled as boolean | undefined,
+      }),
+    );
   }
 
   removeAccount(actor: Actor, username: unknown): Promise<AccountView> {

@@ -30,6 +30,31 @@ export function registerAccountCommands(cmd: Command, target: () => Target, prin
       print(await client().call('POST', '/api/v1/admin-accounts', { username, password }), COLUMNS);
     });
   accounts
+    .command('passwd <username>')
+    .option('--password-stdin', 'read the new password from standard input (for scripts)')
+    .description("set an account's password; its sessions end")
+    .action(async (username: string, o: { passwordStdin?: boolean }) => {
+      const password = o.passwordStdin ? await readStdin() : await prompt();
+      print(
+        await client().call('PATCH', `/api/v1/admin-accounts/${seg(username)}`, { password }),
+        COLUMNS,
+      );
+    });
+  for (const [verb, disabled, what] of [
+    ['disable', true, 'it can no longer sign in, and its sessions end'],
+    ['enable', false, 'it can sign in again'],
+  ] as const) {
+    accounts
+      .command(`${verb} <username>`)
+      .description(`${verb} an account: ${what}`)
+      .action(async (username: string) =>
+        print(
+          await client().call('PATCH', `/api/v1/admin-accounts/${seg(username)}`, { disabled }),
+          COLUMNS,
+        ),
+      );
+  }
+  accounts
     .command('remove <username>')
     .description('remove an account; its sessions end at once')
     .action(async (username: string) =>

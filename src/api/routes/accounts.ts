@@ -39,6 +39,25 @@ export function registerAccountRoutes(app: FastifyInstance, admin: AdminService)
         .code(201)
         .send(await admin.createAccount(req.actor, body(req, ['username', 'password']))),
   );
+  app.patch(
+    '/api/v1/admin-accounts/:username',
+    {
+      schema: {
+        summary:
+          "Change an administrator account's password, or disable/enable it; either ends its sessions",
+        tags,
+        params: S.obj({ username: S.str() }, ['username']),
+        body: S.obj({ password: S.str(), disabled: S.bool() }),
+        response: { 200: account },
+      },
+    },
+    (req) =>
+      admin.updateAccount(
+        req.actor,
+        (req.params as { username: string }).username,
+        body(req, ['password', 'disabled']),
+      ),
+  );
   app.delete(
     '/api/v1/admin-accounts/:username',
     {
