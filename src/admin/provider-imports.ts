@@ -124,16 +124,12 @@ interface UserAcpRow {
   name: string;
   domain: string | null;
   toll_number: string;
-  toll_free_numbers: string[] | string;
+  toll_free_numbers: string[];
   participant_passcode: string;
   url: string | null;
 }
 
 function importUser(r: UserAcpRow): ImportUser {
-  const tollFree =
-    typeof r.toll_free_numbers === 'string'
-      ? (JSON.parse(r.toll_free_numbers) as string[])
-      : r.toll_free_numbers;
   return {
     id: r.id,
     upn: r.upn,
@@ -145,7 +141,7 @@ function importUser(r: UserAcpRow): ImportUser {
           name: r.name,
           domain: r.domain,
           toll_number: r.toll_number,
-          toll_free_numbers: tollFree ?? [],
+          toll_free_numbers: r.toll_free_numbers ?? [],
           participant_passcode: r.participant_passcode,
           url: r.url,
         }

@@ -78,7 +78,7 @@ export class CallDirectory {
       number: string;
       org_id: string;
       primary_language: string;
-      secondary_languages: string[] | string;
+      secondary_languages: string[];
       shared: boolean;
     }>(
       'select number, org_id, shared, primary_language, secondary_languages from service_numbers where number = $1',
@@ -86,15 +86,11 @@ export class CallDirectory {
     );
     const row = rows[0];
     if (!row) return unknown;
-    const secondary =
-      typeof row.secondary_languages === 'string'
-        ? (JSON.parse(row.secondary_languages) as string[])
-        : row.secondary_languages;
     return {
       number: row.number,
       orgId: row.org_id,
       shared: row.shared,
-      languages: [row.primary_language, ...secondary],
+      languages: [row.primary_language, ...row.secondary_languages],
     };
   }
 

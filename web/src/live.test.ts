@@ -16,6 +16,7 @@ const caller = (id: string, over: Partial<Participant> = {}): Participant => ({
 });
 const meeting = (id: string, participants: Participant[] = []): LiveMeeting => ({
   id,
+  orgId: 'contoso',
   organizerId: 'amos',
   organizerName: 'Amos Marble',
   idKind: 'static',

@@ -1,179 +1,32 @@
-/** The service's replies, as the admin center reads them (see /docs). */
+/**
+ * The service's replies, as the admin center reads them (see /docs). Where the
+ * service has a type for a reply it is imported from there (types only: Vite
+ * erases them), so the page and the API cannot drift apart.
+ */
+
+import type { DialInUserView } from '../../src/admin/dialin.ts';
+
+export type { DirectoryUser, DirectoryPage } from '../../src/admin/directory.ts';
+export type { DialInUserView as DialInUser } from '../../src/admin/dialin.ts';
+export type { AcpView as Acp } from '../../src/admin/acp.ts';
+export type { BridgeView } from '../../src/admin/bridges.ts';
+export type { ServiceNumberView as ServiceNumber } from '../../src/admin/service-numbers.ts';
+export type { Language } from '../../src/admin/languages.ts';
+export type { OrgSettings as Settings } from '../../src/admin/setting-specs.ts';
+export type { MeetingView as Meeting } from '../../src/meetings/meetings.ts';
+export type { MigrationView as Migration } from '../../src/meetings/migrations.ts';
+export type {
+  ParticipantView as Participant,
+  MeetingView as LiveMeeting,
+} from '../../src/events/types.ts';
+export type { OutboxView as OutboxItem } from '../../src/mail/outbox.ts';
+export type { AuditEntry } from '../../src/admin/audit.ts';
 
 export type Provider = 'BuiltIn' | 'ThirdParty' | 'None';
 
-export interface DirectoryUser {
-  identity: string;
-  displayName: string;
-  userPrincipalName: string;
-  email?: string;
-  /** 'BuiltIn', the third-party provider's name, or null without dial-in. */
-  provider: string | null;
-  conferenceId: string | null;
-  tollNumber: string | null;
-  tollFreeNumber: string | null;
-  licensed: boolean;
-  bridgeName?: string | null;
-}
-
-export interface DirectoryPage {
-  total: number;
-  items: DirectoryUser[];
-}
-
-export interface DialInUser {
-  Identity: string;
-  DisplayName: string;
-  SipAddress: string;
-  Provider: Provider;
-  ConferenceId: string | null;
-  BridgeId: string | null;
-  BridgeName: string | null;
-  ServiceNumber: string | null;
-  TollFreeServiceNumber: string | null;
-  AllowPstnOnlyMeetings: boolean;
-  AllowTollFreeDialIn: boolean;
-  /** '*****' except in the reply to the action that made it. */
-  LeaderPin: string | null;
-}
-
+/** POST /api/v1/licenses, per user (the route shapes it from the use case's outcome). */
 export interface LicenseResult {
   user: { UserPrincipalName: string; DisplayName: string };
-  dialIn: DialInUser;
+  dialIn: DialInUserView;
   notes: string[];
-}
-
-export interface Acp {
-  Identity?: string;
-  Name: string | null;
-  Domain: string | null;
-  TollNumber: string | null;
-  TollFreeNumbers: string[] | null;
-  ParticipantPasscode: string | null;
-  Url: string | null;
-}
-
-export interface BridgeView {
-  Identity: string;
-  Name: string;
-  Region: string | null;
-  IsDefault: boolean;
-  DefaultServiceNumber: string | null;
-  ServiceNumbers: string[];
-}
-
-export interface ServiceNumber {
-  Number: string;
-  Type: 'Toll' | 'TollFree';
-  City: string;
-  Country: string | null;
-  Shared: boolean;
-  BridgeId: string | null;
-  BridgeName: string | null;
-  PrimaryLanguage: string;
-  SecondaryLanguages: string[];
-}
-
-export interface Language {
-  code: string;
-  name: string;
-  nativeName: string;
-}
-
-export interface Settings {
-  EnableEntryExitNotifications: boolean;
-  EntryExitAnnouncementsType: 'UseNames' | 'ToneOnly';
-  EnableNameRecording: boolean;
-  PinLength: number;
-  AllowPSTNOnlyMeetingsByDefault: boolean;
-  AutomaticallySendEmailsToUsers: boolean;
-  SendEmailFromOverride: boolean;
-  SendEmailFromAddress: string | null;
-  SendEmailFromDisplayName: string | null;
-  AutomaticallyReplaceAcpProvider: boolean;
-  AutomaticallyMigrateUserMeetings: boolean;
-  UseUniqueConferenceIds: boolean;
-  MaskPstnNumbersType: 'MaskedForExternalUsers' | 'MaskedForAllUsers' | 'NoMasking';
-}
-
-export interface Meeting {
-  Id: string;
-  Organizer: string;
-  Subject: string;
-  Start: string;
-  End: string;
-  TimeZone: string;
-  State: 'scheduled' | 'cancelled';
-  ConferenceIdKind: 'static' | 'meeting';
-  AnnounceEntryExit: boolean | null;
-  AllowPstnOnly: boolean | null;
-  DialIn: {
-    TollNumber: string | null;
-    TollFreeNumber: string | null;
-    ConferenceId: string;
-    Dial: string;
-  } | null;
-}
-
-export interface Migration {
-  Id: string;
-  UserPrincipalName: string;
-  Trigger: string;
-  State: 'Pending' | 'InProgress' | 'Succeeded' | 'Failed';
-  RetryCount: number;
-  LastMessage: string | null;
-  MeetingsTotal: number;
-  MeetingsMigrated: number;
-  CreateDate: string;
-  ModifiedDate: string;
-}
-
-export interface Participant {
-  id: string;
-  caller: string;
-  named: boolean;
-  leader: boolean;
-  muted: boolean;
-  handRaised: boolean;
-  inLobby: boolean;
-  talking: boolean;
-  joinedAt: string;
-}
-
-export interface LiveMeeting {
-  id: string;
-  organizerId: string;
-  organizerName: string;
-  idKind: 'static' | 'meeting';
-  started: boolean;
-  locked: boolean;
-  announcements: boolean;
-  startedAt: string | undefined;
-  participants: Participant[];
-}
-
-export interface OutboxItem {
-  id: string;
-  kind: string;
-  state: 'pending' | 'sent' | 'failed' | 'superseded';
-  to: string;
-  from: string;
-  subject: string;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  containsPin: boolean;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  field: string | null;
-  oldValue: string | null;
-  newValue: string | null;
 }

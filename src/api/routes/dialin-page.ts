@@ -11,7 +11,7 @@ interface NumberRow {
   city: string;
   country: string | null;
   primary_language: string;
-  secondary_languages: string[] | string;
+  secondary_languages: string[];
 }
 
 const esc = (s: string) =>
@@ -47,12 +47,7 @@ export function registerDialInPage(app: FastifyInstance, db: Queryable): void {
       Type: r.type,
       City: r.city,
       Country: r.country,
-      Languages: [
-        r.primary_language,
-        ...(typeof r.secondary_languages === 'string'
-          ? (JSON.parse(r.secondary_languages) as string[])
-          : r.secondary_languages),
-      ],
+      Languages: [r.primary_language, ...r.secondary_languages],
     }));
     const wantsJson =
       (req.query as { format?: string }).format === 'json' ||
